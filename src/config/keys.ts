@@ -1,0 +1,46 @@
+/**
+ * Every config.json key the core reads: its TWCManager name, type, range and default (§8). One
+ * table, so the defaults are written once and a test can check them.
+ */
+export interface KeySpec {
+	path: string;
+	type: "boolean" | "string" | "number" | "integer";
+	min?: number;
+	max?: number;
+	default: unknown;
+	/** "realBus": must be given when driving a real bus (the wiring limits); "always": always. */
+	required?: "realBus" | "always";
+	doc: string;
+}
+
+export const KEY_SPECS: readonly KeySpec[] = Object.freeze([
+	{
+		path: "config.wiringMaxAmpsAllTWCs",
+		type: "number",
+		min: 1,
+		max: 500,
+		default: 32,
+		required: "realBus",
+		doc: "Amps the circuit feeding all wall connectors may carry (80 % of its breaker)",
+	},
+	{
+		path: "config.wiringMaxAmpsPerTWC",
+		type: "number",
+		min: 1,
+		max: 80,
+		default: 32,
+		required: "realBus",
+		doc: "Amps the wiring of each wall connector may carry",
+	},
+	{ path: "config.minAmpsPerTWC", type: "integer", min: 0, max: 80, default: 6, doc: "Lowest current offered to a car (below it: 0 A)" },
+	{ path: "config.startStopDelay", type: "integer", min: 0, max: 3600, default: 60, doc: "Seconds between stopping and starting a car" },
+	{ path: "config.defaultVoltage", type: "number", min: 100, max: 480, default: 240, doc: "Volts when the wall connectors report none" },
+	{ path: "config.numberOfPhases", type: "integer", min: 1, max: 3, default: 1, doc: "Phases when the wall connectors report none" },
+	{ path: "config.masterId", type: "integer", min: 1, max: 0xfffe, default: 0x7777, doc: "Our bus ID (TWCManager: 7777)" },
+	{ path: "interface.RS485.enabled", type: "boolean", default: true, doc: "Use the RS485 bus" },
+	{ path: "interface.RS485.port", type: "string", default: "", doc: "Serial device or socket://HOST:PORT (host only)" },
+	{ path: "interface.RS485.baud", type: "integer", min: 1200, max: 115200, default: 9600, doc: "Bus speed (the TWCs use 9600)" },
+	{ path: "interface.RS485.slaveTimeout", type: "integer", min: 5, max: 120, default: 26, doc: "Seconds of silence before a slave is dropped" },
+	{ path: "control.HTTP.enabled", type: "boolean", default: true, doc: "Serve the web page and API" },
+	{ path: "control.HTTP.listenPort", type: "integer", min: 1, max: 65535, default: 8080, doc: "HTTP port" },
+]);

@@ -1,0 +1,727 @@
+/**
+ * The master side of the TWC gen2 load-sharing protocol (reference twcmanager-core.md §3).
+ * It links the slaves, heartbeats each of them once per second with the limit the charging logic
+ * wants (through the safety gate), and asks for meter, VIN, firmware and serial data in the gaps.
+ * It decides no amps itself: `offers.offerFor(slave)` does.
+ *
+ * The bus is half-duplex: after a frame that expects a reply the master waits for the reply or
+ * 100 ms before it talks again, and a query is only started if its worst case ends before the next
+ * heartbeat is due, so heartbeats keep their one-second rhythm (±0.1 s) with 1 to 3 slaves.
+ */
+import type { BytePort } from "../platform/byte-port.js";
+import type { Clock, TimerHandle } from "../platform/clock.js";
+import type { Log } from "../platform/log.js";
+import { BYTE_TIME_MS, encodeFrame, FrameDecoder, toHex, type FrameStats } from "./frame.js";
+import { gateLimit } from "./limit-gate.js";
+import {
+	decodeMessage,
+	encodeMasterHeartbeat,
+	encodeMasterLinkReady,
+	encodeQuery,
+	encodeStartStop,
+	formatTwcId,
+	HeartbeatCommand,
+	isSafeMasterMessage,
+	Opcode,
+	opcodeName,
+	type Message,
+} from "./messages.js";
+import { SlaveRecord } from "./slave.js";
+import { assembleVin } from "./vin.js";
+
+/** Where the master asks how many amps a slave should be offered (the charging logic). */
+export interface OfferSource {
+	/** Whole amps wanted for this slave now; the master's gate still applies the wiring limits. */
+	offerFor(slave: SlaveRecord): number;
+}
+
+export type MasterEvent =
+	| { type: "linked"; slave: SlaveRecord }
+	| { type: "dropped"; slave: SlaveRecord; reason: string }
+	| { type: "heartbeat"; slave: SlaveRecord; chargingChange: "started" | "stopped" | undefined }
+	| { type: "meter"; slave: SlaveRecord }
+	| { type: "vin"; slave: SlaveRecord; vin: string }
+	| { type: "startStopAck"; slave: SlaveRecord; start: boolean }
+	| { type: "rivalMaster"; id: number; message: string }
+	| { type: "tooManySlaves"; id: number; message: string }
+	| { type: "port"; open: boolean; reason: string };
+
+export interface MasterOptions {
+	clock: Clock;
+	log: Log;
+	port: BytePort;
+	offers: OfferSource;
+	wiringMaxAmpsAllTWCs: number;
+	wiringMaxAmpsPerTWC: number;
+	/** Our ID and sign on the bus (TWCManager: 7777 / 77). */
+	masterId?: number;
+	sign?: number;
+	/** Silence after which a slave is dropped (26 s, §3.5). */
+	slaveTimeoutMs?: number;
+	onEvent?(event: MasterEvent): void;
+}
+
+/** Timing constants (§3.1–§3.4). */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+export const REPLY_TIMEOUT_MS = 100;
+export const LINK_READY_SPACING_MS = 100;
+export const LINK_READY_COUNT = 5;
+export const METER_INTERVAL_MS = 60_000;
+export const MAX_SLAVES = 3;
+/** Quiet time after the end of any frame before we talk (a unit's trailing byte follows its C0). */
+export const GUARD_MS = 5;
+/** A dropped slave's last limit stays reserved this long: it may still be drawing it. */
+export const DROPPED_RESERVE_MS = 60_000;
+/** VIN: at most this many tries per charging session, a minute apart (§3.3). */
+const VIN_MAX_ATTEMPTS = 6;
+const VIN_RETRY_MS = 60_000;
+/** Longest frame we send, for the gap check: 16-byte body, worst-case escapes, delimiters. */
+const WORST_FRAME_MS = 34 * BYTE_TIME_MS;
+/** Heartbeats of different slaves are kept at least this far apart (up to 1 s / number of slaves). */
+const HEARTBEAT_SPACING_MS = 300;
+const HEARTBEAT_NUDGE_MS = 40;
+/** Repeated identical warnings are logged at most this often. */
+const WARN_INTERVAL_MS = 60_000;
+
+interface Awaiting {
+	slaveId: number;
+	/** Reply opcode expected. */
+	reply: number;
+	deadline: number;
+	/** What to do if it never comes. */
+	onTimeout(): void;
+}
+
+interface QueuedQuery {
+	opcode: number;
+	/** Earliest time it may go out. */
+	notBefore: number;
+}
+
+interface PerSlave {
+	queries: QueuedQuery[];
+	nextMeterAt: number;
+	nextVinAt: number;
+	startStop: boolean | undefined;
+}
+
+export interface MasterStats {
+	decoder: FrameStats;
+	heartbeatsSent: number;
+	repliesMissed: number;
+	queriesSent: number;
+	linkReadySent: number;
+	echoes: number;
+	fromUnknownSlaves: number;
+	unknownMessages: number;
+	refusedFrames: number;
+	writeFailures: number;
+}
+
+export class Master {
+	readonly masterId: number;
+	readonly sign: number;
+	readonly stats: MasterStats;
+	#clock: Clock;
+	#log: Log;
+	#port: BytePort;
+	#offers: OfferSource;
+	#wiringAll: number;
+	#wiringPer: number;
+	#slaveTimeoutMs: number;
+	#onEvent: (event: MasterEvent) => void;
+	#decoder: FrameDecoder;
+
+	#slaves: SlaveRecord[] = [];
+	#perSlave = new Map<number, PerSlave>();
+	#reserved: { amps: number; until: number }[] = [];
+	#linkReadyLeft = 0;
+	#nextLinkReadyAt = 0;
+	#busyUntil = 0;
+	#awaiting: Awaiting | undefined;
+	#timer: TimerHandle | undefined;
+	#timerAt = Infinity;
+	#running = false;
+	#lastWarn = new Map<string, number>();
+	#rival: { id: number; lastSeenAt: number } | undefined;
+
+	constructor(options: MasterOptions) {
+		this.#clock = options.clock;
+		this.#log = options.log;
+		this.#port = options.port;
+		this.#offers = options.offers;
+		this.#wiringAll = Math.floor(options.wiringMaxAmpsAllTWCs);
+		this.#wiringPer = Math.floor(options.wiringMaxAmpsPerTWC);
+		this.masterId = options.masterId ?? 0x7777;
+		this.sign = options.sign ?? 0x77;
+		this.#slaveTimeoutMs = options.slaveTimeoutMs ?? 26_000;
+		this.#onEvent = options.onEvent ?? (() => {});
+		this.#decoder = new FrameDecoder((body) => this.#onFrame(body));
+		this.stats = {
+			decoder: this.#decoder.stats,
+			heartbeatsSent: 0,
+			repliesMissed: 0,
+			queriesSent: 0,
+			linkReadySent: 0,
+			echoes: 0,
+			fromUnknownSlaves: 0,
+			unknownMessages: 0,
+			refusedFrames: 0,
+			writeFailures: 0,
+		};
+	}
+
+	/** Linked slaves, in link order. */
+	get slaves(): readonly SlaveRecord[] {
+		return this.#slaves;
+	}
+
+	/** Another master seen on the bus recently (a unit whose rotary switch is not on F). */
+	get rivalMaster(): { id: number; lastSeenAt: number } | undefined {
+		return this.#rival;
+	}
+
+	get wiringMaxAmpsAllTWCs(): number {
+		return this.#wiringAll;
+	}
+
+	get wiringMaxAmpsPerTWC(): number {
+		return this.#wiringPer;
+	}
+
+	/** Amps still reserved for slaves dropped in the last minute. */
+	get reservedAmps(): number {
+		const now = this.#clock.now();
+		this.#reserved = this.#reserved.filter((r) => r.until > now);
+		let sum = 0;
+		for (const r of this.#reserved) sum += r.amps;
+		return sum;
+	}
+
+	/** Opens the port and announces the master (the link-ready burst). */
+	start(): void {
+		if (this.#running) return;
+		this.#running = true;
+		this.#port.listen({
+			onBytes: (bytes) => {
+				this.#decoder.push(bytes, this.#clock.now());
+			},
+			onStatus: (open, reason) => {
+				this.#onEvent({ type: "port", open, reason });
+				if (open) {
+					this.#decoder.reset();
+					this.#armLinkReady();
+					this.#pump();
+				}
+			},
+		});
+		this.#armLinkReady();
+		this.#pump();
+	}
+
+	stop(): void {
+		this.#running = false;
+		if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+		this.#timer = undefined;
+		this.#port.close();
+	}
+
+	/**
+	 * Asks a slave to close (start) or open (stop) its relay with FC B1 / FC B2 (firmware 4.5.3+;
+	 * a Tesla may not resume after a stop until re-plugged). Queued for the next gap.
+	 */
+	requestStartStop(slaveId: number, start: boolean): boolean {
+		const per = this.#perSlave.get(slaveId);
+		if (!per) return false;
+		per.startStop = start;
+		this.#pump();
+		return true;
+	}
+
+	/** Re-evaluates offers now rather than at the next heartbeat (e.g. after a settings change). */
+	poke(): void {
+		this.#pump();
+	}
+
+	// ------------------------------------------------------------------------------------------
+	// Scheduling: one decision at a time; a single timer wakes us for the next one.
+
+	#pump(): void {
+		if (!this.#running) return;
+		const now = this.#clock.now();
+		if (this.#awaiting) {
+			if (now < this.#awaiting.deadline) return this.#wakeAt(this.#awaiting.deadline);
+			const missed = this.#awaiting;
+			this.#awaiting = undefined;
+			missed.onTimeout();
+		}
+		this.#dropSilentSlaves(now);
+		if (now < this.#busyUntil) return this.#wakeAt(this.#busyUntil);
+
+		const due = this.#nextHeartbeatSlave();
+		if (due && due.nextHeartbeatAt <= now) {
+			this.#sendHeartbeat(due, now);
+			return this.#pump();
+		}
+		if (this.#linkReadyLeft > 0 && this.#nextLinkReadyAt <= now) {
+			this.#sendLinkReady(now);
+			return this.#pump();
+		}
+		// Anything else must be over, reply included, before the next heartbeat or link-ready.
+		let nextFixed = due ? due.nextHeartbeatAt : Infinity;
+		if (this.#linkReadyLeft > 0) nextFixed = Math.min(nextFixed, this.#nextLinkReadyAt);
+		const worstEnd = now + WORST_FRAME_MS + REPLY_TIMEOUT_MS + GUARD_MS;
+		if (worstEnd <= nextFixed) {
+			const next = this.#nextQuery(now);
+			if (next) {
+				this.#sendQuery(next.slave, next.opcode, now);
+				return this.#pump();
+			}
+		}
+		const wake = Math.min(nextFixed, this.#nextQueryTime(now));
+		if (wake < Infinity) this.#wakeAt(Math.max(wake, now + 1));
+	}
+
+	#wakeAt(at: number): void {
+		if (this.#timer !== undefined) {
+			if (this.#timerAt === at) return;
+			this.#clock.clearTimer(this.#timer);
+		}
+		this.#timerAt = at;
+		this.#timer = this.#clock.setTimer(Math.max(0, at - this.#clock.now()), () => {
+			this.#timer = undefined;
+			this.#timerAt = Infinity;
+			this.#pump();
+		});
+	}
+
+	#nextHeartbeatSlave(): SlaveRecord | undefined {
+		let best: SlaveRecord | undefined;
+		for (const s of this.#slaves) if (!best || s.nextHeartbeatAt < best.nextHeartbeatAt) best = s;
+		return best;
+	}
+
+	/** Puts a frame on the wire through the safety guard; `awaiting` describes the reply, if any. */
+	#transmit(message: Uint8Array, now: number, awaiting?: Omit<Awaiting, "deadline">): boolean {
+		if (!isSafeMasterMessage(message)) {
+			// Unreachable by construction; kept so no future code path can send a disabling command.
+			this.stats.refusedFrames++;
+			this.#log.write("error", "master", `refused to send ${toHex(message)}: not a safe master message`);
+			return false;
+		}
+		const frame = encodeFrame(message);
+		const endsAt = now + frame.length * BYTE_TIME_MS;
+		if (!this.#port.write(frame)) {
+			this.stats.writeFailures++;
+			this.#busyUntil = now + REPLY_TIMEOUT_MS;
+			return false;
+		}
+		if (awaiting) {
+			this.#awaiting = { ...awaiting, deadline: endsAt + REPLY_TIMEOUT_MS };
+			this.#busyUntil = endsAt + GUARD_MS;
+		} else {
+			this.#busyUntil = endsAt + GUARD_MS;
+		}
+		return true;
+	}
+
+	// ------------------------------------------------------------------------------------------
+	// Link-ready (§3.1)
+
+	#armLinkReady(): void {
+		// A running burst is restarted from the top: slaves answer after the second FB E2.
+		this.#linkReadyLeft = 2 * LINK_READY_COUNT;
+		this.#nextLinkReadyAt = this.#clock.now();
+	}
+
+	#sendLinkReady(now: number): void {
+		const which = this.#linkReadyLeft > LINK_READY_COUNT ? 1 : 2;
+		this.#linkReadyLeft--;
+		this.#nextLinkReadyAt = now + LINK_READY_SPACING_MS;
+		if (this.#transmit(encodeMasterLinkReady(which, this.masterId, this.sign), now)) this.stats.linkReadySent++;
+	}
+
+	// ------------------------------------------------------------------------------------------
+	// Heartbeats and the limit they carry (§3.2, §4.4)
+
+	#sendHeartbeat(slave: SlaveRecord, now: number): void {
+		const amps = this.#limitFor(slave);
+		// 0 A is always a limit command, never "no change" (§3.8 relay chatter); otherwise repeat
+		// the limit only while the slave does not hold it yet (§4.4).
+		const command =
+			amps === 0 || slave.reportedLimitAmps !== amps
+				? slave.protocol === 1
+					? HeartbeatCommand.LimitV1
+					: HeartbeatCommand.LimitV2
+				: HeartbeatCommand.NoChange;
+		const message = encodeMasterHeartbeat(this.masterId, slave.id, command, amps * 100);
+		this.#scheduleNextHeartbeat(slave, now);
+		const sent = this.#transmit(message, now, {
+			slaveId: slave.id,
+			reply: Opcode.SlaveHeartbeat,
+			onTimeout: () => {
+				slave.repliesMissed++;
+				this.stats.repliesMissed++;
+			},
+		});
+		if (!sent) return;
+		if (slave.commandedAmps !== amps) slave.lastCommandChangeAt = now;
+		slave.commandedAmps = amps;
+		slave.lastHeartbeatAt = now;
+		slave.heartbeatsSent++;
+		this.stats.heartbeatsSent++;
+	}
+
+	/** The charging logic's wish for this slave, through the wiring caps and the sum gate. */
+	#limitFor(slave: SlaveRecord): number {
+		let wish: number;
+		try {
+			wish = this.#offers.offerFor(slave);
+		} catch (error) {
+			this.#warn("offer", `charging logic failed, offering 0 A: ${String(error)}`);
+			wish = 0;
+		}
+		let othersInUse = this.reservedAmps;
+		for (const other of this.#slaves) {
+			if (other === slave) continue;
+			othersInUse += Math.max(other.commandedAmps ?? 0, Math.floor(other.actualAmps));
+		}
+		return gateLimit({
+			target: wish,
+			cap: Math.min(Math.floor(slave.maxAmps), this.#wiringPer),
+			current: slave.commandedAmps ?? 0,
+			othersInUse,
+			total: this.#wiringAll,
+			minAmps: slave.minAmps,
+		});
+	}
+
+	#scheduleNextHeartbeat(slave: SlaveRecord, now: number): void {
+		let next = slave.nextHeartbeatAt + HEARTBEAT_INTERVAL_MS;
+		if (next < now) next = now + HEARTBEAT_INTERVAL_MS; // fell behind (port was down): restart the rhythm
+		// Drift slowly away from another slave's slot so the two never queue behind each other.
+		const spacing = Math.min(HEARTBEAT_SPACING_MS, HEARTBEAT_INTERVAL_MS / Math.max(1, this.#slaves.length));
+		for (const other of this.#slaves) {
+			if (other === slave) continue;
+			const gap = next - other.nextHeartbeatAt;
+			if (Math.abs(gap) < spacing) {
+				next += (gap >= 0 ? 1 : -1) * Math.min(HEARTBEAT_NUDGE_MS, spacing - Math.abs(gap));
+			}
+		}
+		slave.nextHeartbeatAt = next;
+	}
+
+	// ------------------------------------------------------------------------------------------
+	// Queries in the gaps (§3.3)
+
+	#nextQuery(now: number): { slave: SlaveRecord; opcode: number } | undefined {
+		for (const slave of this.#slaves) {
+			const per = this.#perSlave.get(slave.id)!;
+			if (per.startStop !== undefined) return { slave, opcode: per.startStop ? Opcode.StartCharging : Opcode.StopCharging };
+			this.#planQueries(slave, per, now);
+			const i = per.queries.findIndex((q) => q.notBefore <= now);
+			if (i >= 0) return { slave, opcode: per.queries[i].opcode };
+		}
+		return undefined;
+	}
+
+	#nextQueryTime(now: number): number {
+		let at = Infinity;
+		for (const slave of this.#slaves) {
+			const per = this.#perSlave.get(slave.id)!;
+			if (per.startStop !== undefined) return now;
+			for (const q of per.queries) at = Math.min(at, q.notBefore);
+			at = Math.min(at, per.nextMeterAt);
+		}
+		return at;
+	}
+
+	/** Adds the periodic queries that have fallen due. */
+	#planQueries(slave: SlaveRecord, per: PerSlave, now: number): void {
+		if (now >= per.nextMeterAt) {
+			per.nextMeterAt = now + METER_INTERVAL_MS;
+			this.#queue(per, Opcode.MeterQuery, now);
+		}
+		if (slave.charging && !slave.currentVin && !slave.vinUnavailable && slave.vinAttempts < VIN_MAX_ATTEMPTS && now >= per.nextVinAt) {
+			per.nextVinAt = now + VIN_RETRY_MS;
+			slave.vinAttempts++;
+			slave.vinParts = ["", "", ""];
+			this.#queue(per, Opcode.Vin1Query, now);
+		}
+	}
+
+	#queue(per: PerSlave, opcode: number, notBefore: number): void {
+		if (!per.queries.some((q) => q.opcode === opcode)) per.queries.push({ opcode, notBefore });
+	}
+
+	#sendQuery(slave: SlaveRecord, opcode: number, now: number): void {
+		const per = this.#perSlave.get(slave.id)!;
+		if (opcode === Opcode.StartCharging || opcode === Opcode.StopCharging) {
+			const start = opcode === Opcode.StartCharging;
+			per.startStop = undefined;
+			this.#transmit(encodeStartStop(start, this.masterId, slave.id), now, {
+				slaveId: slave.id,
+				reply: start ? Opcode.StartAck : Opcode.StopAck,
+				onTimeout: () => {
+					// Not acknowledged: this unit's firmware does not take FC B1/B2 (learned, §2.3).
+					if (slave.acksStartStop === undefined) slave.acksStartStop = false;
+				},
+			});
+			return;
+		}
+		per.queries = per.queries.filter((q) => q.opcode !== opcode);
+		const sent = this.#transmit(encodeQuery(opcode, this.masterId, slave.id), now, {
+			slaveId: slave.id,
+			reply: 0xfd00 | (opcode & 0xff),
+			onTimeout: () => this.#queryTimedOut(slave, per, opcode),
+		});
+		if (sent) this.stats.queriesSent++;
+	}
+
+	/** Firmware and serial have an older form: ask that when the newer gets no answer. */
+	#queryTimedOut(slave: SlaveRecord, per: PerSlave, opcode: number): void {
+		const now = this.#clock.now();
+		if (opcode === Opcode.FirmwareQuery && !slave.firmware) this.#queue(per, Opcode.FirmwareQueryOld, now + 2000);
+		if (opcode === Opcode.SerialQuery && !slave.serial) this.#queue(per, Opcode.SerialQueryOld, now + 2000);
+		if ((opcode === Opcode.Vin1Query || opcode === Opcode.Vin2Query || opcode === Opcode.Vin3Query) && slave.charging) {
+			per.nextVinAt = Math.min(per.nextVinAt, now + 5000); // ask again soon, within the attempt budget
+		}
+	}
+
+	// ------------------------------------------------------------------------------------------
+	// Receiving
+
+	#onFrame(body: Uint8Array): void {
+		const now = this.#clock.now();
+		// Let the unit's trailing byte pass before we talk (§1.2).
+		this.#busyUntil = Math.max(this.#busyUntil, now + GUARD_MS);
+		const message = decodeMessage(body);
+		this.#handle(message, body, now);
+		this.#pump();
+	}
+
+	#completeAwaiting(sender: number | undefined, opcode: number): void {
+		const a = this.#awaiting;
+		if (!a || a.reply !== opcode) return;
+		if (sender !== undefined && sender !== a.slaveId) return;
+		this.#awaiting = undefined;
+	}
+
+	#handle(message: Message, body: Uint8Array, now: number): void {
+		switch (message.kind) {
+			case "masterLinkReady":
+			case "masterHeartbeat":
+				if (message.sender === this.masterId) {
+					this.stats.echoes++; // our own frame, echoed by a half-duplex adapter
+					return;
+				}
+				this.#rivalMaster(message.sender, now);
+				return;
+			case "slaveLinkReady":
+				return this.#onSlaveLinkReady(message.sender, message.sign, message.maxCentiamps / 100, message.protocol, now);
+			case "slaveHeartbeat": {
+				if (message.receiver !== this.masterId) return; // talking to another master
+				const slave = this.#find(message.sender);
+				if (!slave) {
+					this.stats.fromUnknownSlaves++;
+					return;
+				}
+				this.#completeAwaiting(slave.id, Opcode.SlaveHeartbeat);
+				const change = slave.updateFromHeartbeat(message.state, message.limitCentiamps / 100, message.actualCentiamps / 100, now);
+				if (change === "started") {
+					slave.vinAttempts = 0;
+					slave.vinUnavailable = false;
+					this.#perSlave.get(slave.id)!.nextVinAt = now;
+				} else if (change === "stopped") {
+					if (slave.currentVin) slave.lastVin = slave.currentVin;
+					slave.currentVin = "";
+				}
+				this.#onEvent({ type: "heartbeat", slave, chargingChange: change });
+				return;
+			}
+			case "startAck":
+			case "stopAck": {
+				const slave = this.#find(message.sender);
+				if (!slave) return;
+				this.#completeAwaiting(slave.id, message.kind === "startAck" ? Opcode.StartAck : Opcode.StopAck);
+				slave.acksStartStop = true;
+				slave.lastRxAt = now;
+				this.#onEvent({ type: "startStopAck", slave, start: message.kind === "startAck" });
+				return;
+			}
+			case "meter":
+				return this.#onMeter(message, now);
+			case "vin":
+				return this.#onVin(message.sender, message.part, message.text, message.allZero, now);
+			case "firmware":
+			case "serial": {
+				// The old forms carry no ID: they belong to the slave we are waiting for, if any.
+				const id = message.sender ?? this.#awaiting?.slaveId;
+				const slave = id === undefined ? undefined : this.#find(id);
+				if (!slave) return;
+				this.#completeAwaiting(slave.id, (body[0] << 8) | body[1]);
+				slave.lastRxAt = now;
+				if (message.kind === "firmware") slave.firmware = message.version;
+				else slave.serial = message.serial;
+				return;
+			}
+			case "startCharging":
+			case "stopCharging":
+			case "query":
+				if (message.sender === this.masterId) this.stats.echoes++;
+				else this.#rivalMaster(message.sender, now);
+				return;
+			case "plugState": {
+				const slave = this.#find(message.sender);
+				if (slave) {
+					this.#completeAwaiting(slave.id, Opcode.PlugStateReply);
+					slave.lastRxAt = now;
+				}
+				return;
+			}
+			case "masterIdle":
+				return;
+			case "unknown":
+				this.stats.unknownMessages++;
+				this.#warn(`unknown-${message.opcode}`, `unknown message ${opcodeName(message.opcode)}: ${toHex(body)}`, "debug");
+				return;
+		}
+	}
+
+	#find(id: number): SlaveRecord | undefined {
+		for (const s of this.#slaves) if (s.id === id) return s;
+		return undefined;
+	}
+
+	#onSlaveLinkReady(id: number, sign: number, maxAmps: number, protocol: 1 | 2, now: number): void {
+		if (id === this.masterId) {
+			// A slave with our ID: a new link-ready burst makes it pick another (§3.6).
+			this.#log.write("warn", "master", `a wall connector uses our ID ${formatTwcId(id)}; asking it to choose another`);
+			this.#armLinkReady();
+			return;
+		}
+		const known = this.#find(id);
+		if (known) {
+			// It restarted or lost us: take its figures again and heartbeat it at once.
+			known.sign = sign;
+			known.maxAmps = maxAmps;
+			known.protocol = protocol;
+			known.lastRxAt = now;
+			known.nextHeartbeatAt = Math.min(known.nextHeartbeatAt, now);
+			return;
+		}
+		if (this.#slaves.length >= MAX_SLAVES) {
+			const message = `wall connector ${formatTwcId(id)} wants to link, but at most ${MAX_SLAVES} slaves are supported: it is ignored`;
+			if (this.#warn(`fourth-${id}`, message)) this.#onEvent({ type: "tooManySlaves", id, message });
+			return;
+		}
+		const slave = new SlaveRecord(id, sign, maxAmps, protocol, now);
+		this.#slaves.push(slave);
+		this.#perSlave.set(id, {
+			queries: [],
+			nextMeterAt: now + 2000,
+			nextVinAt: Infinity,
+			startStop: undefined,
+		});
+		const per = this.#perSlave.get(id)!;
+		this.#queue(per, Opcode.FirmwareQuery, now + 3000);
+		this.#queue(per, Opcode.SerialQuery, now + 4000);
+		if (maxAmps < this.#wiringPer) {
+			this.#log.write("info", "master", `wall connector ${formatTwcId(id)} reports ${maxAmps} A maximum, below wiringMaxAmpsPerTWC: it is held to ${Math.floor(maxAmps)} A`);
+		}
+		this.#log.write("info", "master", `linked wall connector ${formatTwcId(id)}: protocol ${protocol}, ${maxAmps} A maximum`);
+		this.#onEvent({ type: "linked", slave });
+	}
+
+	#onMeter(message: Extract<Message, { kind: "meter" }>, now: number): void {
+		const slave = this.#find(message.sender);
+		if (!slave) return;
+		this.#completeAwaiting(slave.id, Opcode.MeterReply);
+		slave.lastRxAt = now;
+		slave.meterWarning = judgeLifetimeCounter(slave, message.lifetimeCounter, now);
+		if (slave.meterWarning) this.#warn(`meter-${slave.id}`, `wall connector ${formatTwcId(slave.id)}: ${slave.meterWarning}`);
+		slave.lifetimeCounter = message.lifetimeCounter;
+		slave.volts = message.volts;
+		slave.phaseAmps = message.amps;
+		slave.lastMeterAt = now;
+		this.#onEvent({ type: "meter", slave });
+	}
+
+	#onVin(id: number, part: 0 | 1 | 2, text: string, allZero: boolean, now: number): void {
+		const slave = this.#find(id);
+		if (!slave) return;
+		this.#completeAwaiting(slave.id, part === 0 ? Opcode.Vin1Reply : part === 1 ? Opcode.Vin2Reply : Opcode.Vin3Reply);
+		slave.lastRxAt = now;
+		const per = this.#perSlave.get(id)!;
+		if (part === 0 && allZero) {
+			// No VIN: not a Tesla, or CAN comms off. Do not keep asking (anchors §4.1, TWCManager #296).
+			slave.vinUnavailable = true;
+			return;
+		}
+		slave.vinParts[part] = text;
+		if (part < 2) {
+			this.#queue(per, part === 0 ? Opcode.Vin2Query : Opcode.Vin3Query, now);
+			return;
+		}
+		const outcome = assembleVin(slave.vinParts);
+		if (outcome.kind === "vin") {
+			slave.currentVin = outcome.vin;
+			slave.lastVin = outcome.vin;
+			this.#onEvent({ type: "vin", slave, vin: outcome.vin });
+		} else if (outcome.kind === "none") {
+			slave.vinUnavailable = true;
+		} else {
+			this.#log.write("warn", "master", `wall connector ${formatTwcId(id)}: ${outcome.reason}; will ask again`);
+		}
+	}
+
+	#rivalMaster(id: number, now: number): void {
+		this.#rival = { id, lastSeenAt: now };
+		const message =
+			`another wall connector (ID ${formatTwcId(id)}) is acting as master on the bus: ` +
+			`set its rotary switch to F so that it follows this controller`;
+		if (this.#warn("rival", message, "error")) this.#onEvent({ type: "rivalMaster", id, message });
+	}
+
+	#dropSilentSlaves(now: number): void {
+		for (const slave of this.#slaves) {
+			if (now - slave.lastRxAt < this.#slaveTimeoutMs) continue;
+			const reason = `no answer for ${Math.round((now - slave.lastRxAt) / 1000)} s`;
+			this.#slaves = this.#slaves.filter((s) => s !== slave);
+			this.#perSlave.delete(slave.id);
+			if (this.#awaiting?.slaveId === slave.id) this.#awaiting = undefined;
+			// Until it is surely off, what it was allowed stays counted against the total.
+			const amps = Math.max(slave.commandedAmps ?? 0, Math.ceil(slave.actualAmps));
+			if (amps > 0) this.#reserved.push({ amps, until: now + DROPPED_RESERVE_MS });
+			this.#log.write("warn", "master", `dropped wall connector ${formatTwcId(slave.id)}: ${reason}; it will relink with its next link-ready`);
+			this.#onEvent({ type: "dropped", slave, reason });
+		}
+	}
+
+	/** Logs a message at most once a minute per key; true when it was logged. */
+	#warn(key: string, message: string, level: "warn" | "error" | "debug" = "warn"): boolean {
+		const now = this.#clock.now();
+		const last = this.#lastWarn.get(key);
+		if (last !== undefined && now - last < WARN_INTERVAL_MS) return false;
+		if (this.#lastWarn.size > 32) this.#lastWarn.clear();
+		this.#lastWarn.set(key, now);
+		this.#log.write(level, "master", message);
+		return true;
+	}
+}
+
+/**
+ * The lifetime counter is kWh per the reference, but some firmware appears to send Wh (fixture
+ * WSQ-1, TWCManager #644). Flags values no wall connector could have reached in kWh, counters that
+ * go backwards, and jumps larger than the unit could deliver since the last reading.
+ */
+export function judgeLifetimeCounter(slave: SlaveRecord, counter: number, now: number): string | undefined {
+	if (counter > 1_000_000) return `lifetime energy ${counter} is implausible as kWh (the unit may report Wh)`;
+	const previous = slave.lifetimeCounter;
+	if (previous === undefined) return undefined;
+	if (counter < previous) return `lifetime energy went backwards (${previous} → ${counter})`;
+	const hours = Math.max(0, now - slave.lastMeterAt) / 3_600_000;
+	const possibleKWh = (slave.maxAmps * 3 * 250 * hours) / 1000 + 1;
+	if (counter - previous > possibleKWh) return `lifetime energy jumped by ${counter - previous} in ${Math.round(hours * 60)} min, more than the unit can deliver`;
+	return undefined;
+}
