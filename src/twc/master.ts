@@ -142,6 +142,8 @@ export class Master {
 	#timer: TimerHandle | undefined;
 	#timerAt = Infinity;
 	#running = false;
+	#inPump = false;
+	#pumpAgain = false;
 	#lastWarn = new Map<string, number>();
 	#rival: { id: number; lastSeenAt: number } | undefined;
 
@@ -246,7 +248,28 @@ export class Master {
 	// ------------------------------------------------------------------------------------------
 	// Scheduling: one decision at a time; a single timer wakes us for the next one.
 
+	/**
+	 * Takes the next step, and more while steps are ready. Safe to call from anywhere, even from a
+	 * port that delivers bytes while we write (an echoing adapter): a nested call only asks the
+	 * running loop for one more turn.
+	 */
 	#pump(): void {
+		if (this.#inPump) {
+			this.#pumpAgain = true;
+			return;
+		}
+		this.#inPump = true;
+		try {
+			do {
+				this.#pumpAgain = false;
+				this.#step();
+			} while (this.#pumpAgain && this.#running);
+		} finally {
+			this.#inPump = false;
+		}
+	}
+
+	#step(): void {
 		if (!this.#running) return;
 		const now = this.#clock.now();
 		if (this.#awaiting) {
@@ -261,11 +284,13 @@ export class Master {
 		const due = this.#nextHeartbeatSlave();
 		if (due && due.nextHeartbeatAt <= now) {
 			this.#sendHeartbeat(due, now);
-			return this.#pump();
+			this.#pumpAgain = true;
+			return;
 		}
 		if (this.#linkReadyLeft > 0 && this.#nextLinkReadyAt <= now) {
 			this.#sendLinkReady(now);
-			return this.#pump();
+			this.#pumpAgain = true;
+			return;
 		}
 		// Anything else must be over, reply included, before the next heartbeat or link-ready.
 		let nextFixed = due ? due.nextHeartbeatAt : Infinity;
@@ -275,7 +300,8 @@ export class Master {
 			const next = this.#nextQuery(now);
 			if (next) {
 				this.#sendQuery(next.slave, next.opcode, now);
-				return this.#pump();
+				this.#pumpAgain = true;
+				return;
 			}
 		}
 		const wake = Math.min(nextFixed, this.#nextQueryTime(now));
@@ -382,18 +408,28 @@ export class Master {
 			wish = 0;
 		}
 		let othersInUse = this.reservedAmps;
-		for (const other of this.#slaves) {
-			if (other === slave) continue;
-			othersInUse += Math.max(other.commandedAmps ?? 0, Math.floor(other.actualAmps));
-		}
+		for (const other of this.#slaves) if (other !== slave) othersInUse += this.#inUse(other);
 		return gateLimit({
 			target: wish,
-			cap: Math.min(Math.floor(slave.maxAmps), this.#wiringPer),
+			cap: this.#capOf(slave),
 			current: slave.commandedAmps ?? 0,
 			othersInUse,
 			total: this.#wiringAll,
 			minAmps: slave.minAmps,
 		});
+	}
+
+	/** The lowest of the slave's own caps: its FDE2 maximum and the per-unit wiring. */
+	#capOf(slave: SlaveRecord): number {
+		return Math.max(0, Math.min(Math.floor(slave.maxAmps), this.#wiringPer));
+	}
+
+	/**
+	 * Amps a slave may be using: what it was last commanded, or what it draws if more (a car still
+	 * ramping down). A report above its own cap is nonsense and counts as the cap.
+	 */
+	#inUse(slave: SlaveRecord): number {
+		return Math.min(this.#capOf(slave), Math.max(slave.commandedAmps ?? 0, Math.floor(slave.actualAmps)));
 	}
 
 	#scheduleNextHeartbeat(slave: SlaveRecord, now: number): void {
@@ -528,6 +564,9 @@ export class Master {
 				}
 				this.#completeAwaiting(slave.id, Opcode.SlaveHeartbeat);
 				const change = slave.updateFromHeartbeat(message.state, message.limitCentiamps / 100, message.actualCentiamps / 100, now);
+				if (slave.actualAmps > slave.maxAmps + 1) {
+					this.#warn(`amps-${slave.id}`, `wall connector ${formatTwcId(slave.id)} reports ${slave.actualAmps} A, above its ${slave.maxAmps} A maximum: the report is implausible and counted as ${this.#capOf(slave)} A`);
+				}
 				if (change === "started") {
 					slave.vinAttempts = 0;
 					slave.vinUnavailable = false;
@@ -602,12 +641,11 @@ export class Master {
 		}
 		const known = this.#find(id);
 		if (known) {
-			// It restarted or lost us: take its figures again and heartbeat it at once.
+			// It restarted or lost us: take its figures again; its heartbeats keep their rhythm.
 			known.sign = sign;
 			known.maxAmps = maxAmps;
 			known.protocol = protocol;
 			known.lastRxAt = now;
-			known.nextHeartbeatAt = Math.min(known.nextHeartbeatAt, now);
 			return;
 		}
 		if (this.#slaves.length >= MAX_SLAVES) {
@@ -691,7 +729,7 @@ export class Master {
 			this.#perSlave.delete(slave.id);
 			if (this.#awaiting?.slaveId === slave.id) this.#awaiting = undefined;
 			// Until it is surely off, what it was allowed stays counted against the total.
-			const amps = Math.max(slave.commandedAmps ?? 0, Math.ceil(slave.actualAmps));
+			const amps = this.#inUse(slave);
 			if (amps > 0) this.#reserved.push({ amps, until: now + DROPPED_RESERVE_MS });
 			this.#log.write("warn", "master", `dropped wall connector ${formatTwcId(slave.id)}: ${reason}; it will relink with its next link-ready`);
 			this.#onEvent({ type: "dropped", slave, reason });
