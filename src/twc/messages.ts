@@ -38,7 +38,7 @@ export const Opcode = Object.freeze({
 	PlugStateQuery: 0xfbb4,
 	PlugStateReply: 0xfdb4,
 	MasterIdle: 0xfc1d,
-});
+} as const);
 
 /** Queries the master may send; each gets a reply with the same second byte and FD first. */
 export const QUERY_OPCODES: readonly number[] = Object.freeze([
@@ -60,7 +60,7 @@ export const HeartbeatCommand = Object.freeze({
 	LimitV1: 0x05,
 	/** Limit for protocol-2 slaves. */
 	LimitV2: 0x09,
-});
+} as const);
 export type HeartbeatCommandCode = 0x00 | 0x05 | 0x09;
 
 /** Slave heartbeat states (§2.3). */
@@ -76,7 +76,7 @@ export const SlaveState = Object.freeze({
 	Starting: 0x08,
 	LimitEcho: 0x09,
 	AdjustmentDone: 0x0a,
-});
+} as const);
 
 const STATE_NAMES: Record<number, string> = {
 	0x00: "ready",
