@@ -1,0 +1,202 @@
+/**
+ * npm start: the master on Node. With no --bus it runs the demo: simulated wall connectors with cars
+ * on a simulated bus, in real time, with the web API on port 8080. With --bus it drives a real bus
+ * through a USB RS485 adapter or a TCP converter (socket://HOST:PORT).
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { App } from "../src/app.js";
+import { parseConfigText, type Config } from "../src/config/config.js";
+import type { BytePort } from "../src/platform/byte-port.js";
+import { formatTwcId } from "../src/twc/messages.js";
+import { ConsoleLog, isLogLevel } from "./console-log.js";
+import { NodeClock } from "./node-clock.js";
+import { createNodePlatform, openBusPort } from "./node-platform.js";
+import { bridgeBus } from "./sim/bus-bridge.js";
+import { buildWorld } from "./sim/world.js";
+
+export const DEMO_CONFIG = fileURLToPath(new URL("./demo-config.json", import.meta.url));
+
+const USAGE = `Usage: npm start -- [options]
+
+  --slaves N          simulated wall connectors, 0 to 3 (default 2; 0 with --bus)
+  --bus PATH|URL      drive a real bus: a serial device (/dev/ttyUSB0, COM3) or
+                      socket://HOST:PORT for an RS485-to-Ethernet converter
+  --config FILE       TWCManager config.json (default: the demo config; with --bus
+                      the file must set config.wiringMaxAmpsAllTWCs and wiringMaxAmpsPerTWC)
+  --http-port N       web API port (default: control.HTTP.listenPort, 8080)
+  --log-level LEVEL   error, warn, info (default) or debug
+  --seed N            seed of the simulation (repeatable demo runs)
+  --help              this text
+`;
+
+export interface CliOptions {
+	slaves: number;
+	bus: string | undefined;
+	configFile: string | undefined;
+	httpPort: number | undefined;
+	logLevel: "error" | "warn" | "info" | "debug";
+	seed: number;
+	help: boolean;
+}
+
+/** Reads the command line; throws an Error whose message says what is wrong. */
+export function parseCommandLine(argv: string[]): CliOptions {
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			slaves: { type: "string" },
+			bus: { type: "string" },
+			config: { type: "string" },
+			"http-port": { type: "string" },
+			"log-level": { type: "string" },
+			seed: { type: "string" },
+			help: { type: "boolean" },
+		},
+		strict: true,
+	});
+	const whole = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
+		if (text === undefined) return undefined;
+		const n = Number(text);
+		if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${text}")`);
+		return n;
+	};
+	const level = values["log-level"] ?? "info";
+	if (!isLogLevel(level)) throw new Error(`--log-level must be error, warn, info or debug (got "${level}")`);
+	return {
+		slaves: whole("slaves", values.slaves, 0, 3) ?? (values.bus ? 0 : 2),
+		bus: values.bus,
+		configFile: values.config,
+		httpPort: whole("http-port", values["http-port"], 0, 65535),
+		logLevel: level,
+		seed: whole("seed", values.seed, 0, 2 ** 31) ?? 2026,
+		help: values.help ?? false,
+	};
+}
+
+/** Loads and checks the config; a real bus requires explicit wiring limits. */
+export function loadConfig(file: string, realBus: boolean): { config?: Config; errors: string[]; warnings: string[] } {
+	let text: string;
+	try {
+		text = readFileSync(file, "utf8");
+	} catch (error) {
+		return { errors: [`cannot read config file ${file}: ${(error as Error).message}`], warnings: [] };
+	}
+	return parseConfigText(text, { requireWiringLimits: realBus });
+}
+
+export interface Running {
+	app: App;
+	httpPort: Promise<number>;
+	stop(): void;
+}
+
+/** Starts the master as the command line asks. Returns undefined (after printing why) if it cannot. */
+export function run(options: CliOptions, print: (line: string) => void = (l) => process.stderr.write(l + "\n")): Running | undefined {
+	const clock = new NodeClock();
+	const log = new ConsoleLog({ level: options.logLevel, clock });
+	const realBusAddress = options.bus;
+	const configFile = options.configFile ?? DEMO_CONFIG;
+	const loaded = loadConfig(configFile, realBusAddress !== undefined);
+	for (const warning of loaded.warnings) log.write("warn", "config", warning);
+	if (!loaded.config) {
+		for (const error of loaded.errors) print(`config error: ${error}`);
+		print(`the master did not start: fix ${configFile}`);
+		return undefined;
+	}
+	const config = loaded.config;
+	const address = realBusAddress ?? config.rs485.port;
+	if (realBusAddress === undefined && address !== undefined) {
+		// interface.RS485.port in the file asks for a real bus as well: the wiring limits are required.
+		const strict = loadConfig(configFile, true);
+		if (!strict.config) {
+			for (const error of strict.errors) print(`config error: ${error}`);
+			return undefined;
+		}
+	}
+
+	let realPort: BytePort | undefined;
+	if (address !== undefined) {
+		try {
+			realPort = openBusPort(address, { log, clock });
+		} catch (error) {
+			print(`--bus: ${(error as Error).message}`);
+			return undefined;
+		}
+	}
+	// The master's port: the real bus alone, or the simulated bus (bridged to the real one if both).
+	let busPort: BytePort;
+	const world = options.slaves > 0 || !realPort ? buildWorld(clock, { slaves: options.slaves, seed: options.seed }) : undefined;
+	if (world) {
+		busPort = world.masterPort;
+		if (realPort) bridgeBus(world.bus, realPort, log);
+	} else busPort = realPort!;
+
+	const platform = createNodePlatform({
+		bus: busPort,
+		clock,
+		log,
+		seed: options.seed,
+		httpPort: config.http.enabled ? (options.httpPort ?? config.http.listenPort) : undefined,
+	});
+	const app = new App(platform, config);
+	app.start();
+	const httpPort = platform.http ? platform.http.listening : Promise.resolve(0);
+	httpPort.then(
+		(port) => {
+			if (port) log.write("info", "http", `web API on http://localhost:${port}/api/getStatus`);
+		},
+		(error: Error) => log.write("error", "http", error.message),
+	);
+	const where = address ? `bus ${address}` : "the simulated bus";
+	log.write("info", "master", `master ${formatTwcId(config.masterId)} on ${where}, ${options.slaves} simulated wall connector(s), ${config.wiringMaxAmpsAllTWCs} A for all, ${config.wiringMaxAmpsPerTWC} A per unit`);
+	const statusTimer = setInterval(() => log.write("info", "status", statusLine(app)), 10_000);
+	return {
+		app,
+		httpPort,
+		stop() {
+			clearInterval(statusTimer);
+			app.stop();
+			platform.close();
+			realPort?.close();
+		},
+	};
+}
+
+/** One line a person can read: each slave's offer and draw. */
+export function statusLine(app: App): string {
+	const slaves = app.master.slaves;
+	if (slaves.length === 0) return "no wall connector linked yet";
+	return slaves
+		.map((s) => `${formatTwcId(s.id)}: offered ${s.commandedAmps ?? 0} A, drawing ${s.actualAmps.toFixed(2)} A, state ${s.state}`)
+		.join(" | ");
+}
+
+function main(): void {
+	let options: CliOptions;
+	try {
+		options = parseCommandLine(process.argv.slice(2));
+	} catch (error) {
+		process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+		process.exitCode = 2;
+		return;
+	}
+	if (options.help) {
+		process.stdout.write(USAGE);
+		return;
+	}
+	const running = run(options);
+	if (!running) {
+		process.exitCode = 1;
+		return;
+	}
+	const stop = () => {
+		running.stop();
+		process.exit(0);
+	};
+	process.on("SIGINT", stop);
+	process.on("SIGTERM", stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
