@@ -27,6 +27,7 @@ export class App implements TwcManagerApiSource, OfferSource {
 			log: platform.log,
 			port: platform.bus,
 			offers: this,
+			random: platform.random,
 			wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs,
 			wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC,
 			masterId: config.masterId,

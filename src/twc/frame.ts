@@ -69,6 +69,11 @@ export interface FrameStats {
 	badLength: number;
 	/** Frames with DB followed by something other than DC / DD. */
 	badEscape: number;
+	/**
+	 * Checksum-valid frames whose first byte is not FB, FC or FD. The checksum leaves the first byte
+	 * out (§1.3), so a collision can change it unseen: such a frame is damaged, not a new message.
+	 */
+	badType: number;
 	/** Partial frames abandoned: a new frame started, too long without a delimiter, or a 2 s silence. */
 	abandoned: number;
 	/** Bytes between frames (trailing end bytes, noise). */
@@ -92,7 +97,7 @@ const IN_FRAME = 1;
  * as noise.
  */
 export class FrameDecoder {
-	readonly stats: FrameStats = { frames: 0, badChecksum: 0, badLength: 0, badEscape: 0, abandoned: 0, noiseBytes: 0 };
+	readonly stats: FrameStats = { frames: 0, badChecksum: 0, badLength: 0, badEscape: 0, badType: 0, abandoned: 0, noiseBytes: 0 };
 	#listener: FrameListener;
 	#buffer = new Uint8Array(MAX_BODY_LENGTH + 4);
 	#length = 0;
@@ -189,6 +194,7 @@ export class FrameDecoder {
 		if (this.#overflow || length > MAX_BODY_LENGTH) this.stats.badLength++;
 		else if (this.#badEscape) this.stats.badEscape++;
 		else if (!hasValidChecksum(body)) this.stats.badChecksum++;
+		else if (body[0] < 0xfb || body[0] > 0xfd) this.stats.badType++;
 		else good = true;
 		// This C0 may also open the next frame (see the class comment).
 		this.#startFrame(good);

@@ -11,6 +11,7 @@
 import type { BytePort } from "../platform/byte-port.js";
 import type { Clock, TimerHandle } from "../platform/clock.js";
 import type { Log } from "../platform/log.js";
+import type { Random } from "../platform/random.js";
 import { BYTE_TIME_MS, encodeFrame, FrameDecoder, toHex, type FrameStats } from "./frame.js";
 import { gateLimit } from "./limit-gate.js";
 import {
@@ -51,6 +52,8 @@ export interface MasterOptions {
 	log: Log;
 	port: BytePort;
 	offers: OfferSource;
+	/** Jitters the heartbeat rhythm (see HEARTBEAT_JITTER_MS). */
+	random: Random;
 	wiringMaxAmpsAllTWCs: number;
 	wiringMaxAmpsPerTWC: number;
 	/** Our ID and sign on the bus (TWCManager: 7777 / 77). */
@@ -79,7 +82,13 @@ const VIN_RETRY_MS = 60_000;
 const WORST_FRAME_MS = 34 * BYTE_TIME_MS;
 /** Heartbeats of different slaves are kept at least this far apart (up to 1 s / number of slaves). */
 const HEARTBEAT_SPACING_MS = 300;
-const HEARTBEAT_NUDGE_MS = 40;
+const HEARTBEAT_NUDGE_MS = 30;
+/**
+ * Each heartbeat goes out up to this much before or after its slot. Units repeat link-ready every
+ * 10 s exactly; an exact 1 s heartbeat can lock onto that phase so that a unit's link-ready hits the
+ * same heartbeat every time and it never links (seen in the bus benchmark). Jitter breaks the lock.
+ */
+export const HEARTBEAT_JITTER_MS = 40;
 /** Repeated identical warnings are logged at most this often. */
 const WARN_INTERVAL_MS = 60_000;
 
@@ -126,6 +135,7 @@ export class Master {
 	#log: Log;
 	#port: BytePort;
 	#offers: OfferSource;
+	#random: Random;
 	#wiringAll: number;
 	#wiringPer: number;
 	#slaveTimeoutMs: number;
@@ -152,6 +162,7 @@ export class Master {
 		this.#log = options.log;
 		this.#port = options.port;
 		this.#offers = options.offers;
+		this.#random = options.random;
 		this.#wiringAll = Math.floor(options.wiringMaxAmpsAllTWCs);
 		this.#wiringPer = Math.floor(options.wiringMaxAmpsPerTWC);
 		this.masterId = options.masterId ?? 0x7777;
@@ -372,14 +383,12 @@ export class Master {
 
 	#sendHeartbeat(slave: SlaveRecord, now: number): void {
 		const amps = this.#limitFor(slave);
-		// 0 A is always a limit command, never "no change" (§3.8 relay chatter); otherwise repeat
-		// the limit only while the slave does not hold it yet (§4.4).
+		// 0 A is always a limit command, never "no change" (§3.8 relay chatter). Otherwise "no change"
+		// only when the limit is the one we last commanded and the slave confirms it holds it (§4.4);
+		// a stale report that happens to match a new limit must not stand in for the command.
+		const holds = amps === slave.commandedAmps && slave.reportedLimitAmps === amps;
 		const command =
-			amps === 0 || slave.reportedLimitAmps !== amps
-				? slave.protocol === 1
-					? HeartbeatCommand.LimitV1
-					: HeartbeatCommand.LimitV2
-				: HeartbeatCommand.NoChange;
+			amps === 0 || !holds ? (slave.protocol === 1 ? HeartbeatCommand.LimitV1 : HeartbeatCommand.LimitV2) : HeartbeatCommand.NoChange;
 		const message = encodeMasterHeartbeat(this.masterId, slave.id, command, amps * 100);
 		this.#scheduleNextHeartbeat(slave, now);
 		const sent = this.#transmit(message, now, {
@@ -425,26 +434,35 @@ export class Master {
 	}
 
 	/**
-	 * Amps a slave may be using: what it was last commanded, or what it draws if more (a car still
-	 * ramping down). A report above its own cap is nonsense and counts as the cap.
+	 * Amps a slave may be using: the most of what it was last commanded, what it says it holds (a
+	 * decrease counts only once the slave confirms it) and what it draws (a car still ramping down).
+	 * Before its first heartbeat a slave may hold any limit from before, so it counts at its cap.
+	 * Nothing counts above the cap: a report beyond it is nonsense.
 	 */
 	#inUse(slave: SlaveRecord): number {
-		return Math.min(this.#capOf(slave), Math.max(slave.commandedAmps ?? 0, Math.floor(slave.actualAmps)));
+		const cap = this.#capOf(slave);
+		if (slave.commandedAmps === undefined) return cap;
+		return Math.min(cap, Math.max(slave.commandedAmps, Math.floor(slave.actualAmps), Math.floor(slave.reportedLimitAmps)));
 	}
 
+	/**
+	 * Each slave has a slot every second; the heartbeat goes out at the slot plus a little jitter.
+	 * Slots drift slowly apart (at most HEARTBEAT_NUDGE_MS a second) so two slaves never queue
+	 * behind each other.
+	 */
 	#scheduleNextHeartbeat(slave: SlaveRecord, now: number): void {
-		let next = slave.nextHeartbeatAt + HEARTBEAT_INTERVAL_MS;
-		if (next < now) next = now + HEARTBEAT_INTERVAL_MS; // fell behind (port was down): restart the rhythm
-		// Drift slowly away from another slave's slot so the two never queue behind each other.
+		let slot = slave.heartbeatSlot + HEARTBEAT_INTERVAL_MS;
+		if (slot < now) slot = now + HEARTBEAT_INTERVAL_MS; // fell behind (port was down): restart the rhythm
 		const spacing = Math.min(HEARTBEAT_SPACING_MS, HEARTBEAT_INTERVAL_MS / Math.max(1, this.#slaves.length));
 		for (const other of this.#slaves) {
 			if (other === slave) continue;
-			const gap = next - other.nextHeartbeatAt;
-			if (Math.abs(gap) < spacing) {
-				next += (gap >= 0 ? 1 : -1) * Math.min(HEARTBEAT_NUDGE_MS, spacing - Math.abs(gap));
-			}
+			const gap = slot - other.heartbeatSlot;
+			if (Math.abs(gap) < spacing) slot += (gap >= 0 ? 1 : -1) * Math.min(HEARTBEAT_NUDGE_MS, spacing - Math.abs(gap));
 		}
-		slave.nextHeartbeatAt = next;
+		// The slot itself wanders (a random walk, not jitter around a fixed phase): see HEARTBEAT_JITTER_MS.
+		slot += (this.#random.next() * 2 - 1) * HEARTBEAT_JITTER_MS;
+		slave.heartbeatSlot = slot;
+		slave.nextHeartbeatAt = slot;
 	}
 
 	// ------------------------------------------------------------------------------------------
@@ -551,7 +569,7 @@ export class Master {
 					this.stats.echoes++; // our own frame, echoed by a half-duplex adapter
 					return;
 				}
-				this.#rivalMaster(message.sender, now);
+				if (!this.#find(message.sender)) this.#rivalMaster(message.sender, now);
 				return;
 			case "slaveLinkReady":
 				return this.#onSlaveLinkReady(message.sender, message.sign, message.maxCentiamps / 100, message.protocol, now);
@@ -608,7 +626,6 @@ export class Master {
 			case "stopCharging":
 			case "query":
 				if (message.sender === this.masterId) this.stats.echoes++;
-				else this.#rivalMaster(message.sender, now);
 				return;
 			case "plugState": {
 				const slave = this.#find(message.sender);

@@ -26,7 +26,8 @@ export class SlaveRecord {
 	/** The limit we last commanded (whole amps); undefined before the first heartbeat. */
 	commandedAmps: number | undefined = undefined;
 	lastCommandChangeAt = 0;
-	/** When its next heartbeat is due, and when the last one went out. */
+	/** Its heartbeat slot (once a second), when the next one goes out (slot ± jitter), and the last one. */
+	heartbeatSlot: number;
 	nextHeartbeatAt: number;
 	lastHeartbeatAt = 0;
 	heartbeatsSent = 0;
@@ -66,6 +67,7 @@ export class SlaveRecord {
 		this.protocol = protocol;
 		this.linkedAt = now;
 		this.lastRxAt = now;
+		this.heartbeatSlot = now;
 		this.nextHeartbeatAt = now;
 	}
 

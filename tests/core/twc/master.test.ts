@@ -35,6 +35,7 @@ function setup(options: { total?: number; perTwc?: number; offers?: OfferSource;
 		log: options.log ?? silentLog,
 		port,
 		offers,
+		random: seededRandom(11),
 		wiringMaxAmpsAllTWCs: options.total ?? 32,
 		wiringMaxAmpsPerTWC: options.perTwc ?? 32,
 		onEvent: (e) => {
