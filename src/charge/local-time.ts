@@ -73,7 +73,6 @@ interface Change {
 }
 
 interface Daylight {
-	name: string;
 	offsetS: number; // east of UTC, seconds
 	start: Change;
 	end: Change;
@@ -322,19 +321,20 @@ export function parseTimeZone(rule: string): { zone?: TimeZone; error?: string }
 
 function parse(p: Parser, text: string): Zone {
 	const std = p.name("standard time");
-	// POSIX offsets are the time to add to local time to reach UTC: "CET-1" is UTC+1.
-	const stdOffsetS = -p.time("an", `offset after '${std}'`, 24);
+	// POSIX offsets are the time to add to local time to reach UTC: "CET-1" is UTC+1. (0 - x, not
+	// -x, so that "UTC0" is +0 and not -0.)
+	const stdOffsetS = 0 - p.time("an", `offset after '${std}'`, 24);
 	if (p.done) return new Zone(text, stdOffsetS);
 
 	const dst = p.name("daylight saving time");
 	const hasOffset = /[0-9+-]/.test(p.peek());
-	const offsetS = hasOffset ? -p.time("an", `offset after '${dst}'`, 24) : stdOffsetS + HOUR_S;
-	if (p.done) return new Zone(text, stdOffsetS, { name: dst, offsetS, start: US_START, end: US_END });
+	const offsetS = hasOffset ? 0 - p.time("an", `offset after '${dst}'`, 24) : stdOffsetS + HOUR_S;
+	if (p.done) return new Zone(text, stdOffsetS, { offsetS, start: US_START, end: US_END });
 
 	if (!p.eat(",")) p.fail(`expected ',' and the start rule after '${dst}', found ${p.found()}`);
 	const start = p.change("start");
 	if (!p.eat(",")) p.fail(`expected ',' and the end rule after the start rule, found ${p.found()}`);
 	const end = p.change("end");
 	if (!p.done) p.fail(`unexpected ${p.found()} after the end rule`);
-	return new Zone(text, stdOffsetS, { name: dst, offsetS, start, end });
+	return new Zone(text, stdOffsetS, { offsetS, start, end });
 }
