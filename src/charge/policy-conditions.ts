@@ -3,6 +3,7 @@
  * `checkConditions`, `doesConditionMatch`): macros, conditions and AND/OR nesting. Everything is
  * checked up front by `checkConditionLists`, so evaluation never meets an unknown name.
  */
+import type { LocalTime } from "./local-time.js";
 import { isScheduledChargingActive, readScheduleSettings } from "./schedule.js";
 
 /** A literal, or a macro name such as "settings.chargeNowAmps" (§5.3). */
@@ -14,19 +15,8 @@ export const CONDITIONS = ["gt", "gte", "lt", "lte", "eq", "ne", "false", "none"
 export type ConditionName = (typeof CONDITIONS)[number];
 const NUMERIC_CONDITIONS = new Set(["gt", "gte", "lt", "lte"]);
 
-/** The local time fields the tm_* macros read (a LocalTime from local-time.ts fits). */
-export interface PolicyLocalTime {
-	year: number;
-	/** 1 … 12 */
-	month: number;
-	day: number;
-	hour: number;
-	minute: number;
-	second: number;
-	/** 0 = Monday … 6 = Sunday */
-	weekday: number;
-	isDst: boolean;
-}
+/** The local time fields the tm_* macros read: a LocalTime from local-time.ts, or just these fields. */
+export type PolicyLocalTime = Pick<LocalTime, "year" | "month" | "day" | "hour" | "minute" | "second" | "weekday" | "isDst">;
 
 /** What macros are resolved against during one evaluation. */
 export interface MacroContext {
