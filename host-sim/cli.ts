@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App } from "../src/app.js";
 import { parseConfigText, type Config } from "../src/config/config.js";
@@ -139,6 +140,8 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 		log,
 		seed: options.seed,
 		httpPort: config.http.enabled ? (options.httpPort ?? config.http.listenPort) : undefined,
+		// settings.json: config.settingsPath, else beside the config file on a real bus; the demo keeps them in memory.
+		storageDir: config.settingsPath || (address !== undefined ? dirname(resolve(configFile)) : undefined),
 	});
 	const app = new App(platform, config);
 	app.start();

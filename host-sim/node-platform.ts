@@ -6,6 +6,7 @@ import { seededRandom, type Random } from "../src/platform/random.js";
 import { ConsoleLog } from "./console-log.js";
 import { FileStorage } from "./file-storage.js";
 import { NodeClock } from "./node-clock.js";
+import { NodeHttpClient } from "./node-http-client.js";
 import { NodeHttpServer } from "./node-http-server.js";
 import { NodeTcpClient } from "./node-tcp-client.js";
 import { SerialBusPort } from "./serial-bus-port.js";
@@ -53,6 +54,7 @@ export function createNodePlatform(options: NodePlatformOptions): NodePlatform {
 		random,
 		bus,
 		http,
+		httpClient: new NodeHttpClient(),
 		tcp: new NodeTcpClient({ log }),
 		storage,
 		close() {

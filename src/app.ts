@@ -1,32 +1,50 @@
 /**
  * Builds the controller from a Platform and a Config: the only place that knows every room.
- * The bus master talks to the wall connectors, the charging logic says how many amps each may
- * offer, and the HTTP routes read the state.
+ * The bus master talks to the wall connectors; the charge controller (policies, arbiter, VIN
+ * access) says how many amps each may offer; the settings survive restarts through the
+ * platform's storage; the HTTP routes read the state and take commands.
  */
-import { addTwcManagerRoutes, type ChargingSummary, type TwcManagerApiSource } from "./api/twcmanager-routes.js";
+import { addControlRoutes } from "./api/control-routes.js";
 import { Router } from "./api/router.js";
+import { addStateRoutes } from "./api/state-routes.js";
+import { addTwcManagerRoutes, type ChargingSummary, type TwcManagerApiSource } from "./api/twcmanager-routes.js";
+import { ChargeController, type GreenSource } from "./charge/charge-controller.js";
 import { measuredSupply, type Supply } from "./charge/power.js";
-import { shareEqually } from "./charge/share.js";
+import { SettingsStore } from "./charge/settings.js";
 import type { Config } from "./config/config.js";
 import type { Platform } from "./platform/platform.js";
-import { Master, type MasterEvent, type OfferSource } from "./twc/master.js";
+import { Master, type MasterEvent } from "./twc/master.js";
 import type { SlaveRecord } from "./twc/slave.js";
 
-export class App implements TwcManagerApiSource, OfferSource {
+export interface AppOptions {
+	/** The green-energy logic (Track Green Energy); without one a green policy sees no surplus. */
+	green?: GreenSource;
+}
+
+export class App implements TwcManagerApiSource {
 	readonly config: Config;
 	readonly master: Master;
+	readonly settings: SettingsStore;
+	readonly charge: ChargeController;
 	readonly router: Router;
 	#platform: Platform;
 	#problems: string[] = [];
 
-	constructor(platform: Platform, config: Config) {
+	constructor(platform: Platform, config: Config, options: AppOptions = {}) {
 		this.#platform = platform;
 		this.config = config;
+		this.settings = new SettingsStore({
+			storage: platform.storage,
+			log: platform.log,
+			limits: { wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, minAmpsPerTWC: config.minAmpsPerTWC },
+		});
+		for (const problem of this.settings.load()) this.#problem(problem);
+		for (const problem of config.policies.errors) this.#problem(`policy: ${problem}`);
 		this.master = new Master({
 			clock: platform.clock,
 			log: platform.log,
 			port: platform.bus,
-			offers: this,
+			offers: { offerFor: (slave) => this.charge.offerFor(slave) },
 			random: platform.random,
 			wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs,
 			wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC,
@@ -34,8 +52,28 @@ export class App implements TwcManagerApiSource, OfferSource {
 			slaveTimeoutMs: config.slaveTimeout * 1000,
 			onEvent: (event) => this.#onMasterEvent(event),
 		});
+		this.charge = new ChargeController({
+			clock: platform.clock,
+			log: platform.log,
+			config,
+			settings: this.settings,
+			bus: this.master,
+			green: options.green,
+			httpClient: platform.httpClient,
+			statusJson: () => this.router.handle({ method: "GET", path: "/api/getStatus", query: new Map(), headers: new Map(), body: "" }).body ?? "{}",
+		});
 		this.router = new Router(platform.log);
 		addTwcManagerRoutes(this.router, this);
+		addStateRoutes(this.router, {
+			controller: this.charge,
+			now: () => platform.clock.now(),
+			slaves: () => this.master.slaves,
+			supply: () => this.supply(),
+			problems: () => this.#problems,
+			busStats: () => this.master.stats,
+			wiring: () => ({ wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC, minAmpsPerTWC: config.minAmpsPerTWC }),
+		});
+		addControlRoutes(this.router, { controller: this.charge, settings: this.settings });
 	}
 
 	start(): void {
@@ -48,18 +86,9 @@ export class App implements TwcManagerApiSource, OfferSource {
 		this.#platform.http?.close();
 	}
 
-	/** Problems the user must act on (another master on the bus, a fourth slave), newest last. */
+	/** Problems the user must act on (another master on the bus, a fourth slave, a corrupt settings file), newest last. */
 	get problems(): readonly string[] {
 		return this.#problems;
-	}
-
-	/** Each linked slave gets an equal share of the total, capped by its own maximum and the per-unit wiring. */
-	offerFor(slave: SlaveRecord): number {
-		const slaves = this.master.slaves;
-		const caps = slaves.map((s) => Math.min(Math.floor(s.maxAmps), this.config.wiringMaxAmpsPerTWC));
-		const shares = shareEqually(this.config.wiringMaxAmpsAllTWCs, caps);
-		const i = slaves.indexOf(slave);
-		return i >= 0 ? shares[i] : 0;
 	}
 
 	now(): number {
@@ -75,24 +104,41 @@ export class App implements TwcManagerApiSource, OfferSource {
 	}
 
 	charging(): ChargingSummary {
+		const charge = this.charge;
+		charge.decide();
+		const s = charge.settings;
+		const green = charge.green?.details;
+		const watts = (key: string) => (typeof green?.[key] === "number" ? (green[key] as number) : 0);
 		return {
-			currentPolicy: "None",
-			isGreenPolicy: false,
-			maxAmpsToDivideAmongSlaves: this.config.wiringMaxAmpsAllTWCs,
-			generationW: 0,
-			consumptionW: 0,
-			schedule: { amps: 0, startHour: -1, endHour: -1, daysBitmap: 0x7f, flexStart: false, flexStartHour: -1, flexBatterySize: 100 },
-			chargeNowAmps: 0,
-			chargeNowTimeEnd: 0,
+			currentPolicy: charge.engine.activePolicyName,
+			isGreenPolicy: charge.engine.policyIsGreen(),
+			maxAmpsToDivideAmongSlaves: charge.budgetAmps,
+			generationW: watts("generationW"),
+			consumptionW: watts("consumptionW"),
+			schedule: {
+				amps: s.scheduledAmpsMax,
+				startHour: s.scheduledAmpsStartHour,
+				endHour: s.scheduledAmpsEndHour,
+				daysBitmap: s.scheduledAmpsDaysBitmap,
+				flexStart: s.scheduledAmpsFlexStart,
+				flexStartHour: -1,
+				flexBatterySize: s.scheduledAmpsBatterySize,
+			},
+			chargeNowAmps: s.chargeNowAmps,
+			chargeNowTimeEnd: s.chargeNowTimeEnd,
 		};
 	}
 
+	#problem(message: string): void {
+		this.#problems.push(message);
+		if (this.#problems.length > 20) this.#problems.shift();
+	}
+
 	#onMasterEvent(event: MasterEvent): void {
-		if (event.type === "rivalMaster" || event.type === "tooManySlaves") {
-			this.#problems.push(event.message);
-			if (this.#problems.length > 10) this.#problems.shift();
-		} else if (event.type === "port") {
+		if (event.type === "rivalMaster" || event.type === "tooManySlaves") this.#problem(event.message);
+		else if (event.type === "port") {
 			this.#platform.log.write(event.open ? "info" : "error", "bus", event.open ? `bus open: ${event.reason}` : `bus lost: ${event.reason}; retrying`);
 		}
+		this.charge?.onMasterEvent(event);
 	}
 }

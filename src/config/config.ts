@@ -4,6 +4,8 @@
  * ("config.wiringMaxAmpsAllTWCs: …"); sections and keys this build does not use yet are listed as
  * ignored, never silently dropped.
  */
+import { parseTimeZone, type TimeZone } from "../charge/local-time.js";
+import { compilePolicies, type CompiledPolicies } from "../charge/policy.js";
 import { KEY_SPECS, type KeySpec } from "./keys.js";
 
 /** The settings the core uses, with defaults applied. Amps are whole amps. */
@@ -20,6 +22,21 @@ export interface Config {
 	masterId: number;
 	/** Seconds without a word from a slave before it is dropped (TWCManager: 26, §3.5). */
 	slaveTimeout: number;
+	/** Where settings.json lives (host); "" = the default. */
+	settingsPath: string;
+	/** Local time (config.timeZone, a POSIX TZ rule) and its text. */
+	timeZone: TimeZone;
+	timeZoneRule: string;
+	/** Home location for sunrise and sunset; undefined = unknown (TWCManager's fixed 6 to 20 h). */
+	latitude: number | undefined;
+	longitude: number | undefined;
+	minOnTime: number;
+	minOffTime: number;
+	rotationMinutes: number;
+	useFlexAmpsToStartCharge: boolean;
+	webhookMethod: "POST" | "GET";
+	/** The policy list from the `policy` section (broken custom policies left out, reported in warnings). */
+	policies: CompiledPolicies;
 	rs485: { enabled: boolean; port: string | undefined; baud: number };
 	http: { enabled: boolean; listenPort: number };
 	/** The parsed document, kept for sections later code reads (policy, sources...). */
@@ -40,7 +57,9 @@ export interface ParseOptions {
 }
 
 /** Sections the core reads now; anything else in the document is reported as ignored. */
-const SUPPORTED_SECTIONS = new Set(["config", "interface", "control"]);
+const SUPPORTED_SECTIONS = new Set(["config", "interface", "control", "policy"]);
+/** Sections checked by their own reader (policy.ts), not by the key table. */
+const OWN_READER_SECTIONS = new Set(["policy"]);
 
 /**
  * Reads the text of a config file: whole-line `#` and `//` comments and trailing commas are allowed
@@ -139,6 +158,17 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 		const v = num(path);
 		if (Number.isFinite(v) && !Number.isInteger(v)) warnings.push(`${path}: ${v} A rounded down to ${Math.floor(v)} A (whole amps only)`);
 	}
+	const zoneRule = values.get("config.timeZone") as string;
+	const zone = parseTimeZone(zoneRule);
+	if (!zone.zone) errors.push(`config.timeZone: ${zone.error} (e.g. "CET-1CEST,M3.5.0,M10.5.0/3"; default "UTC0")`);
+	const latitude = values.get("config.latitude") as number | null;
+	const longitude = values.get("config.longitude") as number | null;
+	if ((latitude === null) !== (longitude === null)) warnings.push(`config.latitude and config.longitude: give both or neither; the location is ignored`);
+	const method = String(values.get("config.webhookMethod")).toUpperCase();
+	if (method !== "POST" && method !== "GET") errors.push(`config.webhookMethod: must be "POST" or "GET" (got "${values.get("config.webhookMethod")}")`);
+	const policies = compilePolicies(document.policy, document.config);
+	for (const text of policies.errors) warnings.push(`policy error: ${text}`);
+	for (const text of policies.warnings) warnings.push(text);
 	if (errors.length > 0) return { errors, warnings };
 
 	const portValue = values.get("interface.RS485.port") as string | undefined;
@@ -151,6 +181,17 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 		numberOfPhases: num("config.numberOfPhases"),
 		masterId: num("config.masterId"),
 		slaveTimeout: num("interface.RS485.slaveTimeout"),
+		settingsPath: values.get("config.settingsPath") as string,
+		timeZone: zone.zone!,
+		timeZoneRule: zoneRule,
+		latitude: latitude === null || longitude === null ? undefined : latitude,
+		longitude: latitude === null || longitude === null ? undefined : longitude,
+		minOnTime: num("config.minOnTime"),
+		minOffTime: num("config.minOffTime"),
+		rotationMinutes: num("config.rotationMinutes"),
+		useFlexAmpsToStartCharge: values.get("config.useFlexAmpsToStartCharge") as boolean,
+		webhookMethod: method as "POST" | "GET",
+		policies,
 		rs485: {
 			enabled: values.get("interface.RS485.enabled") as boolean,
 			port: portValue === "" ? undefined : portValue,
@@ -192,6 +233,7 @@ function reportUnknownKeys(document: Record<string, unknown>, known: Set<string>
 		}
 	};
 	for (const section of SUPPORTED_SECTIONS) {
+		if (OWN_READER_SECTIONS.has(section)) continue;
 		const node = document[section];
 		if (isObject(node)) walk(node, section);
 	}

@@ -1,5 +1,6 @@
 import type { BytePort } from "./byte-port.js";
 import type { Clock } from "./clock.js";
+import type { HttpClient } from "./http-client.js";
 import type { HttpServer } from "./http-server.js";
 import type { Log } from "./log.js";
 import type { Random } from "./random.js";
@@ -13,6 +14,8 @@ export interface Platform {
 	random: Random;
 	bus: BytePort;
 	http?: HttpServer;
+	/** Outgoing HTTP (webhooks, meters). */
+	httpClient?: HttpClient;
 	tcp?: TcpClient;
 	storage?: Storage;
 }

@@ -251,6 +251,18 @@ export class Master {
 		return true;
 	}
 
+	/**
+	 * Stops answering a slave until `untilMs`: no heartbeats, no queries (TWCManager's chargeStopMode
+	 * 2, §4.5). The slave stops its car; it is dropped after the slave timeout and relinks later.
+	 * Its last limit stays counted in the wiring total throughout.
+	 */
+	silence(slaveId: number, untilMs: number): boolean {
+		const slave = this.#slaves.find((s) => s.id === slaveId);
+		if (!slave) return false;
+		slave.silencedUntil = untilMs;
+		return true;
+	}
+
 	/** Re-evaluates offers now rather than at the next heartbeat (e.g. after a settings change). */
 	poke(): void {
 		this.#pump();
@@ -382,6 +394,10 @@ export class Master {
 	// Heartbeats and the limit they carry (§3.2, §4.4)
 
 	#sendHeartbeat(slave: SlaveRecord, now: number): void {
+		if (now < slave.silencedUntil) {
+			this.#scheduleNextHeartbeat(slave, now);
+			return;
+		}
 		const amps = this.#limitFor(slave);
 		// 0 A is always a limit command, never "no change" (§3.8 relay chatter). Otherwise "no change"
 		// only when the limit is the one we last commanded and the slave confirms it holds it (§4.4);
@@ -470,6 +486,7 @@ export class Master {
 
 	#nextQuery(now: number): { slave: SlaveRecord; opcode: number } | undefined {
 		for (const slave of this.#slaves) {
+			if (now < slave.silencedUntil) continue;
 			const per = this.#perSlave.get(slave.id)!;
 			if (per.startStop !== undefined) return { slave, opcode: per.startStop ? Opcode.StartCharging : Opcode.StopCharging };
 			this.#planQueries(slave, per, now);
@@ -482,6 +499,7 @@ export class Master {
 	#nextQueryTime(now: number): number {
 		let at = Infinity;
 		for (const slave of this.#slaves) {
+			if (now < slave.silencedUntil) continue;
 			const per = this.#perSlave.get(slave.id)!;
 			if (per.startStop !== undefined) return now;
 			for (const q of per.queries) at = Math.min(at, q.notBefore);

@@ -57,6 +57,9 @@ export class SlaveRecord {
 	/** The car gave an all-zero VIN (not a Tesla, or CAN off): do not ask again this session. */
 	vinUnavailable = false;
 
+	/** No heartbeats or queries to it before this time (chargeStopMode 2, §4.5): 0 = none. */
+	silencedUntil = 0;
+
 	/** Start/stop (FC B1 / FC B2) acknowledged by this unit: undefined until learned. */
 	acksStartStop: boolean | undefined = undefined;
 

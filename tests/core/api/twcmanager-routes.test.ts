@@ -18,6 +18,7 @@ function setup() {
 	const port = new ScriptedPort(clock);
 	const { config } = parseConfig({ config: { wiringMaxAmpsAllTWCs: 30, wiringMaxAmpsPerTWC: 24 } });
 	const app = new App({ clock, log: silentLog, random: seededRandom(1), bus: port }, config!);
+	app.charge.chargeNow(30, 24 * 3600, "test");
 	app.start();
 	clock.advance(1500);
 	return { clock, port, app };
@@ -42,7 +43,7 @@ test("getSlaveTWCs answers from live state with TWCManager's keys, shapes and fo
 	]);
 	t.is(s.TWCID, "4142");
 	t.is(s.carsCharging, 1);
-	t.is(s.lastAmpsOffered, 15, "30 A shared equally");
+	t.is(s.lastAmpsOffered, 24, "Charge Now's 30 A, bound by wiringMaxAmpsPerTWC");
 	t.is(s.reportedAmpsActual, 12.35, "rounded to 2 decimals like Python's round()");
 	t.is(s.maxAmps, 32);
 	t.is(s.version, 2);
@@ -55,7 +56,7 @@ test("getSlaveTWCs answers from live state with TWCManager's keys, shapes and fo
 	const v1 = json["022C"];
 	t.is(v1.version, 1);
 	t.is(v1.maxAmps, 80);
-	t.is(v1.lastAmpsOffered, 15);
+	t.is(v1.lastAmpsOffered, 6, "no car there: offered what the charging car leaves (6 A, enough to start one)");
 	t.is(v1.chargeTime, "--:--:--");
 	t.deepEqual(json.total, { carsCharging: 1, lastAmpsOffered: 30, lifetimekWh: 2468, maxAmps: 32, reportedAmpsActual: 12.35, TWCID: "total" });
 });
@@ -68,7 +69,7 @@ test("getStatus has TWCManager's fields, the \"%.2f\" strings and the one-elemen
 	t.is(json.carsCharging, 1);
 	t.is(json.chargerLoadWatts, "2400.00");
 	t.deepEqual(json.chargerLoadAmps, ["10.00"]);
-	t.is(json.currentPolicy, "None");
+	t.is(json.currentPolicy, "Charge Now");
 	t.is(json.maxAmpsToDivideAmongSlaves, "30.00");
 	t.is(json.consumptionAmps, "0.00");
 	t.is(json.generationWatts, "0.00");
@@ -76,7 +77,8 @@ test("getStatus has TWCManager's fields, the \"%.2f\" strings and the one-elemen
 	t.is(json.scheduledChargingStartHour, -1);
 	t.is(json.ScheduledCharging.enabled, false);
 	t.is(json.ScheduledCharging.monday, true);
-	t.false("chargeNowAmps" in json);
+	t.is(json.chargeNowAmps, 30);
+	t.is(json.chargeNowTimeEnd, Math.floor(clock.now() / 1000) - 66 + 24 * 3600);
 });
 
 test("unknown routes answer 404, a wrong method 405, both with a JSON reason", (t) => {

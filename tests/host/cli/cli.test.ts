@@ -70,7 +70,9 @@ test("npm start: the demo links two simulated wall connectors and serves TWCMana
 		t.is(slaves[id].maxAmps, 32);
 		t.is(slaves[id].version, 2);
 	}
-	// The demo config's 40 A circuit is shared 20 / 20 once both have had a heartbeat.
+	// Charge Now through the API: the demo config's 40 A circuit is shared 20 / 20 once both have had a heartbeat.
+	const started = await fetch(`http://127.0.0.1:${port}/api/chargeNow`, { method: "POST", body: JSON.stringify({ chargeNowRate: 40, chargeNowDuration: 3600 }) });
+	t.deepEqual(await started.json(), { status: "success", rate: 40, duration: 3600 });
 	await new Promise((r) => setTimeout(r, 2500));
 	slaves = (await (await fetch(`http://127.0.0.1:${port}/api/getSlaveTWCs`)).json()) as typeof slaves;
 	t.is(slaves.total.lastAmpsOffered, 40);
