@@ -14,6 +14,8 @@ import { formatTwcId } from "../src/twc/messages.js";
 import { ConsoleLog, isLogLevel } from "./console-log.js";
 import { NodeClock } from "./node-clock.js";
 import { createNodePlatform, openBusPort } from "./node-platform.js";
+import { syntheticDay } from "./replay/synthetic-days.js";
+import { traceCursor } from "./replay/trace.js";
 import { bridgeBus } from "./sim/bus-bridge.js";
 import { buildWorld } from "./sim/world.js";
 
@@ -155,11 +157,14 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 	const where = address ? `bus ${address}` : "the simulated bus";
 	log.write("info", "master", `master ${formatTwcId(config.masterId)} on ${where}, ${options.slaves} simulated wall connector(s), ${config.wiringMaxAmpsAllTWCs} A for all, ${config.wiringMaxAmpsPerTWC} A per unit`);
 	const statusTimer = setInterval(() => log.write("info", "status", statusLine(app)), 10_000);
+	// The demo's sun and house: a synthetic clear day, by local time of day, reported every 5 s.
+	const meterTimer = world ? simulatedMeter(app, options.seed ?? 1) : undefined;
 	return {
 		app,
 		httpPort,
 		stop() {
 			clearInterval(statusTimer);
+			if (meterTimer) clearInterval(meterTimer);
 			app.stop();
 			platform.close();
 			realPort?.close();
@@ -167,11 +172,24 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 	};
 }
 
+/** Feeds app.energy with a synthetic clear day at the local time of day (the demo's meter). */
+function simulatedMeter(app: App, seed: number): ReturnType<typeof setInterval> {
+	const at = traceCursor(syntheticDay("clear", seed));
+	const report = () => {
+		const now = app.now();
+		const local = app.charge.localTime(now);
+		const value = at(local.hour * 3600 + local.minute * 60 + local.second);
+		app.energy.report("simulated meter", { atMs: now, generationW: value.gen_w, consumptionW: value.cons_w }, now);
+	};
+	report();
+	return setInterval(report, 5000);
+}
+
 /** One line a person can read: each slave's offer and draw. */
 export function statusLine(app: App): string {
 	const slaves = app.master.slaves;
 	if (slaves.length === 0) return "no wall connector linked yet";
-	return slaves
+	return `${app.charge.engine.activePolicyName}: ` + slaves
 		.map((s) => `${formatTwcId(s.id)}: offered ${s.commandedAmps ?? 0} A, drawing ${s.actualAmps.toFixed(2)} A, state ${s.state}`)
 		.join(" | ");
 }

@@ -9,6 +9,8 @@ import { Router } from "./api/router.js";
 import { addStateRoutes } from "./api/state-routes.js";
 import { addTwcManagerRoutes, type ChargingSummary, type TwcManagerApiSource } from "./api/twcmanager-routes.js";
 import { ChargeController, type GreenSource } from "./charge/charge-controller.js";
+import { GreenTracker } from "./charge/green.js";
+import { EnergyReadings } from "./energy/readings.js";
 import { measuredSupply, type Supply } from "./charge/power.js";
 import { SettingsStore } from "./charge/settings.js";
 import type { Config } from "./config/config.js";
@@ -17,7 +19,7 @@ import { Master, type MasterEvent } from "./twc/master.js";
 import type { SlaveRecord } from "./twc/slave.js";
 
 export interface AppOptions {
-	/** The green-energy logic (Track Green Energy); without one a green policy sees no surplus. */
+	/** Replaces the green-energy logic (tests); by default a GreenTracker on `app.energy`. */
 	green?: GreenSource;
 }
 
@@ -26,6 +28,9 @@ export class App implements TwcManagerApiSource {
 	readonly master: Master;
 	readonly settings: SettingsStore;
 	readonly charge: ChargeController;
+	/** Energy sources report here (meters, inverters, the replay's simulated meter). */
+	readonly energy: EnergyReadings;
+	readonly green: GreenTracker;
 	readonly router: Router;
 	#platform: Platform;
 	#problems: string[] = [];
@@ -52,13 +57,25 @@ export class App implements TwcManagerApiSource {
 			slaveTimeoutMs: config.slaveTimeout * 1000,
 			onEvent: (event) => this.#onMasterEvent(event),
 		});
+		this.energy = new EnergyReadings({ log: platform.log, staleSeconds: config.green.staleSeconds });
+		this.green = new GreenTracker(this.energy, config.green, () => {
+			const supply = this.supply();
+			let amps = 0;
+			let min = config.minAmpsPerTWC;
+			for (const slave of this.master.slaves) {
+				if (Number.isFinite(slave.actualAmps)) amps += Math.max(0, slave.actualAmps);
+				min = Math.max(min, slave.minAmps);
+			}
+			if (this.master.slaves.length === 0) min = Math.max(min, 6);
+			return { chargerLoadW: amps * supply.volts * supply.phases, volts: supply.volts, phases: supply.phases, minAmps: min, offsets: this.settings.current.consumptionOffset };
+		});
 		this.charge = new ChargeController({
 			clock: platform.clock,
 			log: platform.log,
 			config,
 			settings: this.settings,
 			bus: this.master,
-			green: options.green,
+			green: options.green ?? this.green,
 			httpClient: platform.httpClient,
 			statusJson: () => this.router.handle({ method: "GET", path: "/api/getStatus", query: new Map(), headers: new Map(), body: "" }).body ?? "{}",
 		});

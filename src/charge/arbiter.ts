@@ -52,6 +52,8 @@ export interface GreenView {
 	timers: ActiveTimer[];
 	/** Extra figures for the explanation (surplus, smoothed surplus, thresholds…). */
 	details?: Readonly<Record<string, unknown>>;
+	/** The amps already include start/stop thresholds and delays: no stop delay of our own on top. */
+	hysteresis?: boolean;
 }
 
 export interface Entitlement {
@@ -137,6 +139,8 @@ export class Arbiter {
 	/** Rotation order: slave ids, the first served first. */
 	#order: number[] = [];
 	#rotatedAt: number | undefined;
+	/** When the turn now being served began (for the next-turn countdown). */
+	#turnStartedAt: number | undefined;
 	#lastNow: number | undefined;
 	#last = new Map<number, Explanation>();
 
@@ -154,10 +158,10 @@ export class Arbiter {
 	/** The rotation order (slave ids) and seconds to the next turn, when rotating. */
 	rotation(now: number): { order: string[]; secondsToNextTurn: number | null } {
 		const period = this.#config.rotationMinutes * 60_000;
-		const rotating = this.#rotatedAt !== undefined && [...this.#last.values()].some((e) => e.shareReason === ShareReason.WaitingTurn);
+		const rotating = this.#turnStartedAt !== undefined && [...this.#last.values()].some((e) => e.shareReason === ShareReason.WaitingTurn);
 		return {
 			order: this.#order.map(formatTwcId),
-			secondsToNextTurn: rotating && period > 0 ? secondsLeft(this.#rotatedAt! + period, now) : null,
+			secondsToNextTurn: rotating && period > 0 ? secondsLeft(this.#turnStartedAt! + period, now) : null,
 		};
 	}
 
@@ -189,7 +193,7 @@ export class Arbiter {
 		const holdOf = (v: SlaveView) => v.able && (green || v.min <= effective) && v.per.switch.holdTimer(now, green, v.drawing) !== undefined;
 		let holds = new Set(views.filter(holdOf).map((v) => v.slave.id));
 		let shares = this.#share(effective, views, holds);
-		if (green) {
+		if (green && !input.green?.hysteresis) {
 			let more = false;
 			for (const v of views) {
 				const share = shares.get(v.slave.id)!;
@@ -320,19 +324,27 @@ export class Arbiter {
 		}
 		if (!waiting) {
 			this.#rotatedAt = undefined;
+			this.#turnStartedAt = undefined;
 			return false;
 		}
 		this.#rotatedAt ??= now;
 		if (now < this.#rotatedAt) this.#rotatedAt = now;
 		const period = this.#config.rotationMinutes * 60_000;
+		// The turn being served: the first car in the order that has a share and is on. Its turn
+		// counts from when it started, not from the last rotation: a car kept waiting by the previous
+		// one's minimum on time starts late, and a car given the turn that has not started yet must
+		// not lose it before it charged (it would be skipped for good when minOnTime > the period).
+		const current = this.#order.map((id) => views.find((v) => v.slave.id === id)!).find((v) => v && shares.get(v.slave.id)!.amps > 0 && v.per.switch.on);
+		const startedAt = current?.per.switch.onSince;
+		this.#turnStartedAt = startedAt !== undefined && startedAt <= now ? Math.max(this.#rotatedAt, startedAt) : now;
 		const idle = views.find((v) => v.per.idleOnSince !== undefined && now - v.per.idleOnSince >= TURN_GRACE_MS && shares.get(v.slave.id)!.reason === ShareReason.Share);
-		const due = period > 0 && now - this.#rotatedAt >= period;
+		const due = period > 0 && current !== undefined && now - this.#turnStartedAt >= period && this.#order.at(-1) !== current.slave.id;
 		if (!due && !idle) return false;
-		// The first car being served goes to the back of the queue.
-		const served = idle ?? views.find((v) => this.#order[0] === v.slave.id) ?? views[0];
-		const first = idle ? idle.slave.id : this.#order.find((id) => (shares.get(id)?.amps ?? 0) > 0) ?? served.slave.id;
+		// The car being served goes to the back of the queue.
+		const first = idle ? idle.slave.id : current!.slave.id;
 		this.#order = [...this.#order.filter((id) => id !== first), first];
 		this.#rotatedAt = now;
+		this.#turnStartedAt = now;
 		if (idle) idle.per.idleOnSince = undefined;
 		this.#log.write("info", "charge", `rotation: ${formatTwcId(first)} passes its turn${idle ? " (its car draws nothing)" : ""}; order now ${this.#order.map(formatTwcId).join(", ")}`);
 		return true;

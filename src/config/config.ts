@@ -5,6 +5,7 @@
  * ignored, never silently dropped.
  */
 import { parseTimeZone, type TimeZone } from "../charge/local-time.js";
+import type { GreenConfig } from "../charge/green.js";
 import { compilePolicies, type CompiledPolicies } from "../charge/policy.js";
 import { KEY_SPECS, type KeySpec } from "./keys.js";
 
@@ -35,6 +36,8 @@ export interface Config {
 	rotationMinutes: number;
 	useFlexAmpsToStartCharge: boolean;
 	webhookMethod: "POST" | "GET";
+	/** Track Green Energy (green.ts) and the readings' stale time. */
+	green: GreenConfig & { staleSeconds: number };
 	/** The policy list from the `policy` section (broken custom policies left out, reported in warnings). */
 	policies: CompiledPolicies;
 	rs485: { enabled: boolean; port: string | undefined; baud: number };
@@ -166,6 +169,9 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 	if ((latitude === null) !== (longitude === null)) warnings.push(`config.latitude and config.longitude: give both or neither; the location is ignored`);
 	const method = String(values.get("config.webhookMethod")).toUpperCase();
 	if (method !== "POST" && method !== "GET") errors.push(`config.webhookMethod: must be "POST" or "GET" (got "${values.get("config.webhookMethod")}")`);
+	const startW = values.get("config.greenStartSurplusW") as number | null;
+	const stopW = values.get("config.greenStopSurplusW") as number | null;
+	if (startW !== null && stopW !== null && stopW > startW) errors.push(`config.greenStopSurplusW (${stopW} W) is above config.greenStartSurplusW (${startW} W): a car would start and stop at once`);
 	const policies = compilePolicies(document.policy, document.config);
 	for (const text of policies.errors) warnings.push(`policy error: ${text}`);
 	for (const text of policies.warnings) warnings.push(text);
@@ -191,6 +197,18 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 		rotationMinutes: num("config.rotationMinutes"),
 		useFlexAmpsToStartCharge: values.get("config.useFlexAmpsToStartCharge") as boolean,
 		webhookMethod: method as "POST" | "GET",
+		green: {
+			startSurplusW: (values.get("config.greenStartSurplusW") as number | null) ?? undefined,
+			stopSurplusW: (values.get("config.greenStopSurplusW") as number | null) ?? undefined,
+			startDelaySeconds: num("config.greenStartDelay"),
+			stopDelaySeconds: num("config.greenStopDelay"),
+			riseSeconds: num("config.greenRiseSeconds"),
+			deficitWh: num("config.greenDeficitWh"),
+			subtractChargerLoad: values.get("config.subtractChargerLoad") as boolean,
+			treatGenerationAsGridDelivery: values.get("config.treatGenerationAsGridDelivery") as boolean,
+			ampsOffset: num("config.greenEnergyAmpsOffset"),
+			staleSeconds: num("config.greenStaleSeconds"),
+		},
 		policies,
 		rs485: {
 			enabled: values.get("interface.RS485.enabled") as boolean,
