@@ -88,6 +88,7 @@ export class App implements TwcManagerApiSource {
 			supply: () => this.supply(),
 			problems: () => this.#problems,
 			busStats: () => this.master.stats,
+			energy: () => this.energy.status(platform.clock.now()),
 			wiring: () => ({ wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC, minAmpsPerTWC: config.minAmpsPerTWC }),
 		});
 		addControlRoutes(this.router, { controller: this.charge, settings: this.settings });

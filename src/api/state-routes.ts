@@ -18,6 +18,8 @@ export interface StateSource {
 	problems(): readonly string[];
 	busStats(): MasterStats;
 	wiring(): { wiringMaxAmpsAllTWCs: number; wiringMaxAmpsPerTWC: number; minAmpsPerTWC: number };
+	/** Each energy source: freshness, accepted and refused samples, the last problem. */
+	energy?(): unknown;
 }
 
 export function addStateRoutes(router: Router, source: StateSource): void {
@@ -51,6 +53,7 @@ export function state(source: StateSource): Record<string, unknown> {
 		limits: source.wiring(),
 		supply,
 		green: controller.green ?? null,
+		energy: source.energy?.() ?? [],
 		rotation: controller.arbiter.rotation(now),
 		chargeNow: {
 			amps: settings.chargeNowAmps,

@@ -21,9 +21,9 @@ import type { ConsumptionOffset } from "./settings.js";
 import { secondsLeft, type ActiveTimer } from "./timers.js";
 
 export interface GreenConfig {
-	/** Surplus (W) needed to start; undefined = the minimum current's power + 10 %. */
+	/** Surplus (W) needed to start; undefined = the minimum current's power + 25 %. */
 	startSurplusW: number | undefined;
-	/** Surplus (W) below which charging stops; undefined = 90 % of the minimum current's power. */
+	/** Surplus (W) below which charging stops; undefined = the minimum current's power. */
 	stopSurplusW: number | undefined;
 	startDelaySeconds: number;
 	stopDelaySeconds: number;
@@ -48,6 +48,9 @@ export interface GreenContext {
 	offsets: Readonly<Record<string, ConsumptionOffset>>;
 }
 
+const RECENT_MS = 30 * 60_000;
+const MAX_RIDE_FACTOR = 3;
+
 export const GREEN_TIMER_START = "green start delay";
 export const GREEN_TIMER_STOP = "green stop delay";
 
@@ -61,6 +64,9 @@ export class GreenTracker {
 	#startSince: number | undefined;
 	#stopSince: number | undefined;
 	#deficitWs = 0;
+	/** When the recent shortages began (for the ride budget on changeable days). */
+	#shortages: number[] = [];
+	#inShortage = false;
 
 	constructor(readings: EnergyReadings, config: GreenConfig, context: () => GreenContext) {
 		this.#readings = readings;
@@ -77,8 +83,8 @@ export class GreenTracker {
 		const ctx = this.#context();
 		const va = Math.max(1, ctx.volts * ctx.phases);
 		const minW = ctx.minAmps * va;
-		const startW = cfg.startSurplusW ?? Math.round(minW * 1.1);
-		const stopW = cfg.stopSurplusW ?? Math.round(minW * 0.9);
+		const startW = cfg.startSurplusW ?? Math.round(minW * 1.25);
+		const stopW = cfg.stopSurplusW ?? Math.round(minW);
 		const reading = this.#readings.latest(now);
 		const dt = this.#lastAt === undefined || now < this.#lastAt ? 0 : (now - this.#lastAt) / 1000;
 		this.#lastAt = now;
@@ -135,20 +141,29 @@ export class GreenTracker {
 
 		if (this.#on) {
 			this.#deficitWs = surplus < minW ? this.#deficitWs + (minW - surplus) * dt : 0;
-			if (smoothed < stopW || this.#deficitWs > 0) {
-				if (smoothed < stopW) this.#stopSince ??= now;
-				const overDeficit = this.#deficitWs > cfg.deficitWh * 3600;
-				const stopDue = this.#stopSince !== undefined && (now - this.#stopSince >= cfg.stopDelaySeconds * 1000 || now < this.#stopSince);
-				if (overDeficit || stopDue) {
-					const why = overDeficit
-						? `the deficit below the minimum cost ${(this.#deficitWs / 3600).toFixed(1)} Wh of grid energy`
-						: `surplus below ${stopW} W for ${cfg.stopDelaySeconds} s`;
-					this.#off();
-					return { amps: 0, note: `stop: ${why}`, timers, hysteresis: true, details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW) } };
-				}
-				if (this.#stopSince !== undefined) timers.push({ name: GREEN_TIMER_STOP, secondsLeft: secondsLeft(this.#stopSince + cfg.stopDelaySeconds * 1000, now) });
-			} else this.#stopSince = undefined;
-			if (smoothed >= stopW) this.#stopSince = undefined;
+			// On a changeable day (shortages within the last half hour) a dip is more likely to pass:
+			// each recent shortage adds one more budget and delay, up to four (issue 4 goals: fewer starts).
+			if (surplus < minW && !this.#inShortage) this.#shortages.push(now);
+			this.#inShortage = surplus < minW;
+			this.#shortages = this.#shortages.filter((t) => now - t < RECENT_MS && t <= now);
+			const factor = Math.min(MAX_RIDE_FACTOR, this.#shortages.length);
+			// Stops look at the surplus itself: the smoothing of rises must not keep a recovered dip "below".
+			if (surplus < stopW) this.#stopSince ??= now;
+			else this.#stopSince = undefined;
+			const overDeficit = this.#deficitWs > cfg.deficitWh * 3600 * factor || surplus < 0;
+			const stopDue = this.#stopSince !== undefined && (now - this.#stopSince >= cfg.stopDelaySeconds * 1000 * factor || now < this.#stopSince);
+			if (overDeficit || stopDue) {
+				// The house alone importing means a large load came on: waiting only adds the car's draw to it.
+				const why =
+					surplus < 0
+						? `the house alone draws ${round(-surplus)} W more than the generation`
+						: overDeficit
+							? `the deficit below the minimum cost ${(this.#deficitWs / 3600).toFixed(1)} Wh of grid energy`
+							: `surplus below ${stopW} W for ${cfg.stopDelaySeconds} s`;
+				this.#off();
+				return { amps: 0, note: `stop: ${why}`, timers, hysteresis: true, details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW) } };
+			}
+			if (this.#stopSince !== undefined) timers.push({ name: GREEN_TIMER_STOP, secondsLeft: secondsLeft(this.#stopSince + cfg.stopDelaySeconds * 1000 * factor, now) });
 		}
 
 		const amps = this.#on ? Math.max(ctx.minAmps, Math.floor(Math.max(0, smoothed) / va)) : 0;

@@ -35,7 +35,7 @@ function setup(config: Partial<GreenConfig> = {}, context: Partial<GreenContext>
 
 test("starts only after the surplus has held the start threshold for the start delay; then whole amps of it", (t) => {
 	const { run } = setup();
-	const waiting = run(30, 3000, 400); // 2600 W ≥ 1584 W (6 A × 240 V + 10 %)
+	const waiting = run(30, 3000, 400); // 2600 W ≥ 1800 W (6 A × 240 V + 25 %)
 	t.is(waiting.amps, 0);
 	t.is(waiting.timers[0].name, GREEN_TIMER_START);
 	t.is(waiting.timers[0].secondsLeft, 31, "counted from the first reading at 1 s");
@@ -90,4 +90,22 @@ test("stale readings: no surplus, and the wish says why", (t) => {
 	t.is(stale.amps, 0);
 	t.regex(stale.note, /readings stale: the newest is 61 s old/);
 	t.is(stale.details!.stale, true);
+});
+
+test("on a changeable day (recent shortages) a dip is ridden longer than on a steady one", (t) => {
+	const stopAfter = (warmups: number) => {
+		const { run } = setup({ stopDelaySeconds: 60, deficitWh: 1000 });
+		run(61, 4000);
+		for (let i = 0; i < warmups; i++) {
+			run(20, 1300); // a short dip: shortage noted, ridden
+			run(120, 4000);
+		}
+		let seconds = 0;
+		while (run(1, 1300).amps > 0 && seconds < 600) seconds++;
+		return seconds;
+	};
+	const steady = stopAfter(0);
+	const changeable = stopAfter(2);
+	t.true(steady >= 59 && steady <= 61, `steady day: stops after the 60 s stop delay (${steady} s)`);
+	t.true(changeable >= 3 * 60 - 1 && changeable <= 3 * 60 + 1, `after two recent dips: three times as long (${changeable} s)`);
 });
