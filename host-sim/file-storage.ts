@@ -8,7 +8,7 @@ export interface FileStorageOptions {
 }
 
 /**
- * Documents as files `<dir>/<name>.json`, written atomically (temp file, fsync, rename) with the
+ * Documents as files `<dir>/<name>.json` (or `<dir>/<name>` when the name ends in .json), written atomically (temp file, fsync, rename) with the
  * replaced copy kept as `<name>.json.backup`, like TWCManager's settings.json.
  * Errors other than "no such file" are thrown: the caller decides what a broken disk means.
  */
@@ -40,7 +40,8 @@ export class FileStorage implements Storage {
 	#file(name: string): string {
 		// Names are plain identifiers: no separators, no "..", no hidden files.
 		if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`bad storage name "${name}"`);
-		return join(this.#dir, `${name}.json`);
+		// "settings.json" (SettingsStore's name, TWCManager's file name) is not doubled to settings.json.json.
+		return join(this.#dir, name.endsWith(".json") ? name : `${name}.json`);
 	}
 }
 

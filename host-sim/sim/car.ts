@@ -47,6 +47,11 @@ export interface SimulatedCarOptions {
 	wakeIntervalMs?: number;
 	/** The 6 A lock-up quirk; true for the defaults (off by default). */
 	lockUp6A?: boolean | LockUp6AOptions;
+	/**
+	 * Keeps drawing at its last usable offer when offered less than its minimum (0 A): a car that
+	 * does not stop on the pilot alone (default false). A fault or unplugging still stops it.
+	 */
+	ignoresLowOffer?: boolean;
 	batteryKWh?: number;
 	socPercent?: number;
 	/** Stops charging at this state of charge (default 100). */
@@ -86,6 +91,7 @@ export class SimulatedCar {
 	readonly #sleepsWhenIdle: boolean;
 	readonly #wakeIntervalMs: number;
 	readonly #lock: Required<LockUp6AOptions> | undefined;
+	readonly #ignoresLowOffer: boolean;
 	readonly #random: Random;
 	readonly #capacityWh: number;
 	readonly #limitWh: number;
@@ -134,6 +140,7 @@ export class SimulatedCar {
 					...(typeof lock === "object" ? lock : {}),
 				}
 			: undefined;
+		this.#ignoresLowOffer = options.ignoresLowOffer ?? false;
 		this.#random = options.random ?? seededRandom(0xca7);
 		this.#capacityWh = (options.batteryKWh ?? 75) * 1000;
 		this.#storedWh = (this.#capacityWh * (options.socPercent ?? 50)) / 100;
@@ -347,6 +354,7 @@ export class SimulatedCar {
 	}
 
 	#setOffer(amps: number): void {
+		if (amps < this.minAmps && this.#ignoresLowOffer && this.#drawing) return;
 		const old = this.#offer;
 		this.#offer = amps;
 		if (!this.#plugged || amps === old) return;

@@ -74,6 +74,8 @@ export interface WallConnectorOptions {
 	trailingByte?: number | null;
 	car?: SimulatedCar;
 	random?: Random;
+	/** What its heartbeats report as amps drawn, from the true amps (a faulty meter; default: the truth). */
+	reportAmps?: (actualAmps: number) => number;
 }
 
 /** What the unit heard and said; tests and the benchmark assert on these. */
@@ -129,6 +131,7 @@ export class SimulatedWallConnector {
 	readonly #startingStateMs: number;
 	readonly #meterUnit: "kWh" | "Wh";
 	readonly #trailingByte: number | null;
+	readonly #reportAmps: ((actualAmps: number) => number) | undefined;
 	readonly #counts: WallConnectorCounts = {
 		heartbeatsReceived: 0,
 		heartbeatsSent: 0,
@@ -200,6 +203,7 @@ export class SimulatedWallConnector {
 		this.#meterUnit = options.meterUnit ?? "kWh";
 		this.#meterBaseWh = (options.lifetimeKWh ?? 0) * 1000;
 		this.#trailingByte = options.trailingByte === undefined ? 0xfe : options.trailingByte;
+		this.#reportAmps = options.reportAmps;
 		this.#decoder = new FrameDecoder((body) => this.#onFrame(body));
 		if (options.car) this.attachCar(options.car);
 		port.listen({ onBytes: (bytes) => this.#decoder.push(bytes, this.#clock.now()) });
@@ -558,7 +562,8 @@ export class SimulatedWallConnector {
 	#heartbeatMessage(master: number): Uint8Array {
 		const state = this.#stateNow();
 		this.#reportError = false;
-		const actual = Math.round(this.actualAmps * 100);
+		const amps = this.#reportAmps ? this.#reportAmps(this.actualAmps) : this.actualAmps;
+		const actual = Math.max(0, Math.min(0xffff, Math.round(amps * 100)));
 		return encodeSlaveHeartbeat(this.id, master, state, this.#limit, actual, this.protocol);
 	}
 

@@ -126,9 +126,12 @@ interface PerSlave {
 	/** FC B2 sent at the last stop: FC B1 goes with the next start. */
 	stoppedByCommand: boolean;
 	stoppedAt: number | undefined;
-	silenced: boolean;
+	/** The silence ordered after this stop (chargeStopMode 2), until when; undefined: none yet. */
+	silencedUntil: number | undefined;
 	/** Since when it has been offered ≥ its minimum without drawing (rotation grace). */
 	idleOnSince: number | undefined;
+	/** The rotation passed its turn on; cleared when the budget serves it again. */
+	turnPassed: boolean;
 }
 
 export class Arbiter {
@@ -165,6 +168,15 @@ export class Arbiter {
 		};
 	}
 
+	/**
+	 * The end of the silence ordered for this slave (chargeStopMode 2) if it is still running: a
+	 * unit that relinks while silenced (the master drops it after 26 s) must stay silenced.
+	 */
+	silencedUntil(slaveId: number, now: number): number | undefined {
+		const until = this.#per.get(slaveId)?.silencedUntil;
+		return until !== undefined && until > now && until - now <= SILENCE_MS ? until : undefined;
+	}
+
 	/** A car left (session ended): forget its spike learning. */
 	carLeft(slaveId: number): void {
 		this.#per.get(slaveId)?.spike.reset();
@@ -193,29 +205,49 @@ export class Arbiter {
 		const holdOf = (v: SlaveView) => v.able && (green || v.min <= effective) && v.per.switch.holdTimer(now, green, v.drawing) !== undefined;
 		let holds = new Set(views.filter(holdOf).map((v) => v.slave.id));
 		let shares = this.#share(effective, views, holds);
+		// What the budget alone gives each car: a held car whose free share is below its minimum is
+		// on only because of a timer (its switch must not read the held share as a recovery).
+		let free = holds.size > 0 ? this.#share(effective, views, new Set()) : shares;
 		if (green && !input.green?.hysteresis) {
-			let more = false;
-			for (const v of views) {
-				const share = shares.get(v.slave.id)!;
-				if (v.able && share.amps < v.min && share.reason !== ShareReason.WaitingTurn && !holds.has(v.slave.id) && v.per.switch.beginShortage(now, v.drawing)) {
-					holds.add(v.slave.id);
-					more = true;
+			// A shortage starts when the budget no longer covers a drawing car, even while its minimum
+			// on time still holds it: the stop delay runs from then, not from the end of it. A car the
+			// budget no longer fits beside the others (waiting for a turn it did not give up) is short
+			// too, and so is one a held car pushes out: every car is held at its minimum for the delay,
+			// as TWCManager's dampening does, so a passing cloud stops none of them. A car whose turn
+			// the rotation passed on is not short: it stops when its minimum on time allows.
+			for (let round = 0; round <= views.length; round++) {
+				let more = false;
+				for (const v of views) {
+					const id = v.slave.id;
+					const f = free.get(id)!;
+					if (!v.able || v.per.turnPassed || (f.amps >= v.min && shares.get(id)!.amps >= v.min)) continue;
+					if (v.per.switch.beginShortage(now, v.drawing) && !holds.has(id)) {
+						holds.add(id);
+						more = true;
+					}
 				}
+				if (!more) break;
+				shares = this.#share(effective, views, holds);
 			}
-			if (more) shares = this.#share(effective, views, holds);
 		}
 		if (this.#rotate(now, views, shares)) {
 			holds = new Set(views.filter(holdOf).map((v) => v.slave.id));
 			shares = this.#share(effective, views, holds);
+			free = this.#share(effective, views, new Set());
 		}
 
 		// Each slave through its switch and the spike workaround, then the total once more.
-		const targets = new Map<number, { amps: number; timers: ActiveTimer[]; spike?: string; boundBy?: string }>();
+		const targets = new Map<number, Target>();
 		for (const v of views) {
 			const share = shares.get(v.slave.id)!;
+			const freeShare = free.get(v.slave.id)!;
+			// Held: on only because a timer holds it (its free share is below its minimum), or pushed
+			// down to its minimum by another held car (a shortage shared by all).
+			const held = holds.has(v.slave.id) && (freeShare.amps < v.min || share.amps < freeShare.amps);
+			if (freeShare.reason === ShareReason.Share && freeShare.amps >= v.min) v.per.turnPassed = false;
 			const forced = !v.able || (!green && share.reason === ShareReason.BelowMinimum);
 			const decision = v.wants
-				? v.per.switch.decide({ now, share: share.amps, min: v.min, forced, green, drawing: v.drawing })
+				? v.per.switch.decide({ now, share: share.amps, min: v.min, forced, green, drawing: v.drawing, held })
 				: { amps: share.amps, timers: [] as ActiveTimer[], transition: undefined };
 			if (!v.wants && v.per.switch.on) v.per.switch.decide({ now, share: 0, min: v.min, forced: true, green, drawing: false });
 			let amps = decision.amps;
@@ -240,7 +272,13 @@ export class Arbiter {
 			}
 			if (decision.transition) this.#transition(v, decision.transition, now, input.settings);
 			this.#followUpStop(v, now, input.settings);
-			targets.set(v.slave.id, { amps: Math.min(amps, v.cap), timers, spike: spikeNote, boundBy: amps > v.cap ? v.capName : undefined });
+			targets.set(v.slave.id, {
+				amps: Math.min(amps, v.cap),
+				timers,
+				spike: spikeNote,
+				boundBy: amps > v.cap ? v.capName : undefined,
+				heldAgainst: held && decision.amps > 0 ? heldAgainst(freeShare, v.per.turnPassed, budget, input.policy, v.min) : undefined,
+			});
 		}
 		this.#fitTotal(views, targets);
 
@@ -279,8 +317,9 @@ export class Arbiter {
 				spike: new SpikeWorkaround(),
 				stoppedByCommand: false,
 				stoppedAt: undefined,
-				silenced: false,
+				silencedUntil: undefined,
 				idleOnSince: undefined,
+				turnPassed: false,
 			};
 			this.#per.set(slave.id, per);
 		}
@@ -343,6 +382,8 @@ export class Arbiter {
 		// The car being served goes to the back of the queue.
 		const first = idle ? idle.slave.id : current!.slave.id;
 		this.#order = [...this.#order.filter((id) => id !== first), first];
+		const passed = views.find((v) => v.slave.id === first);
+		if (passed) passed.per.turnPassed = true;
 		this.#rotatedAt = now;
 		this.#turnStartedAt = now;
 		if (idle) idle.per.idleOnSince = undefined;
@@ -364,6 +405,7 @@ export class Arbiter {
 			return;
 		}
 		v.per.stoppedAt = now;
+		v.per.silencedUntil = undefined; // each stop may need its own silence (§3.8: up to 3 per session)
 		if (settings.chargeStopMode === 3 && this.#acceptsCommands(v.slave)) {
 			v.per.stoppedByCommand = true;
 			this.#actions.startStop(v.slave.id, false);
@@ -374,9 +416,9 @@ export class Arbiter {
 	/** chargeStopMode 2: a car still drawing 10 s after 0 A gets no heartbeats for 60 s (§4.5). */
 	#followUpStop(v: SlaveView, now: number, settings: ArbiterSettings): void {
 		const at = v.per.stoppedAt;
-		if (at === undefined || settings.chargeStopMode !== 2 || v.per.silenced || v.per.switch.on) return;
+		if (at === undefined || settings.chargeStopMode !== 2 || v.per.silencedUntil !== undefined || v.per.switch.on) return;
 		if (now - at >= STOP_CHECK_MS && v.slave.actualAmps >= 1) {
-			v.per.silenced = true;
+			v.per.silencedUntil = now + SILENCE_MS;
 			this.#actions.silence(v.slave.id, now + SILENCE_MS);
 			this.#log.write("warn", "charge", `${formatTwcId(v.slave.id)}: still drawing ${v.slave.actualAmps.toFixed(1)} A 10 s after 0 A; not answering it for 60 s (chargeStopMode 2)`);
 		}
@@ -399,7 +441,7 @@ export class Arbiter {
 	// ---- the total and the explanation ---------------------------------------------------------
 
 	/** Whatever the steps above did (holds, spikes), the offers never add up past the wiring total. */
-	#fitTotal(views: readonly SlaveView[], targets: Map<number, { amps: number; boundBy?: string }>): void {
+	#fitTotal(views: readonly SlaveView[], targets: Map<number, Target>): void {
 		const all = Math.floor(this.#config.wiringMaxAmpsAllTWCs);
 		let sum = 0;
 		for (const t of targets.values()) sum += t.amps;
@@ -421,7 +463,7 @@ export class Arbiter {
 		v: SlaveView,
 		input: ArbiterInput,
 		share: Share,
-		t: { amps: number; timers: ActiveTimer[]; spike?: string; boundBy?: string },
+		t: Target,
 		budget: number,
 		wishText: string,
 		served: number,
@@ -445,6 +487,11 @@ export class Arbiter {
 		} else if (timers.some((x) => x.name.startsWith("minimum off")) && t.amps === 0 && share.amps > 0) {
 			boundBy = "minimum off time";
 			reason = `0 A: stopped recently, may start again in ${timers.find((x) => x.name.startsWith("minimum off"))!.secondsLeft} s`;
+		} else if (t.heldAgainst !== undefined && t.timers.length > 0) {
+			// On only because a timer holds it (minimum on time, stop delay): say which, and for how long.
+			const hold = t.timers[0];
+			boundBy = "minimum";
+			reason = `${t.amps} A: held on (${hold.name}: ${hold.secondsLeft} s left) although ${t.heldAgainst}`;
 		} else if (t.amps > share.amps) {
 			const hold = t.timers[0];
 			boundBy = "minimum";
@@ -495,6 +542,22 @@ export class Arbiter {
 		if (t.spike) e.spike = t.spike;
 		return e;
 	}
+}
+
+/** One slave's offer on its way out, and what shaped it. */
+interface Target {
+	amps: number;
+	timers: ActiveTimer[];
+	spike?: string;
+	boundBy?: string;
+	/** Held on by a timer: what the budget alone would do ("Track Green Energy leaves 3 A"). */
+	heldAgainst?: string;
+}
+
+function heldAgainst(free: Share, turnPassed: boolean, budget: number, policy: string, min: number): string {
+	if (free.reason === ShareReason.WaitingTurn && turnPassed) return "its turn is over";
+	if (free.reason === ShareReason.WaitingTurn || free.amps >= min) return `${policy} leaves ${budget} A, not enough for every car's minimum`;
+	return `${policy} leaves ${free.reason === ShareReason.BelowMinimum ? budget : free.amps} A`;
 }
 
 interface SlaveView {

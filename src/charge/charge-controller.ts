@@ -47,6 +47,8 @@ export interface ChargeControllerOptions {
 }
 
 const UNKNOWN_LOCATION = 10000;
+/** Slave state 00: ready, no car on the cable (§2.3). */
+const NO_CAR_STATE = 0x00;
 const WARN_INTERVAL_MS = 60_000;
 
 export class ChargeController implements OfferSource {
@@ -68,7 +70,12 @@ export class ChargeController implements OfferSource {
 	#result: PolicyResult | undefined;
 	#lastDecisionAt: number | undefined;
 	#greenView: GreenView | undefined;
-	#denied = new Map<number, string>();
+	/**
+	 * The VIN last read on each unit, kept while its car stays plugged in (until the unit reports
+	 * state 00, no car). The master forgets currentVin when the car stops drawing; a car stopped for
+	 * its VIN would then look anonymous, be allowed, start, be read and stopped again, every minute.
+	 */
+	#pluggedVin = new Map<number, string>();
 	#warned = new Map<string, number>();
 
 	constructor(options: ChargeControllerOptions) {
@@ -115,8 +122,12 @@ export class ChargeController implements OfferSource {
 	decide(): ReadonlyMap<number, Explanation> {
 		const now = this.#clock.now();
 		if (now === this.#lastDecisionAt) return this.arbiter.explanations;
+		const previous = this.#lastDecisionAt;
 		this.#lastDecisionAt = now;
 		const settings = this.#settings.current;
+		// Charge Now ends at its end time, not up to policyCheckInterval (30 s) later.
+		const chargeNowEnd = settings.chargeNowTimeEnd * 1000;
+		if (previous !== undefined && previous < chargeNowEnd && now >= chargeNowEnd) this.engine.applyImmediately();
 		const local = this.localTime(now);
 		const sun = this.#sunHours(now);
 		this.#greenView = this.#greenWish(now);
@@ -208,7 +219,7 @@ export class ChargeController implements OfferSource {
 
 	entitlement(slave: SlaveRecord): Entitlement {
 		const s = this.#settings.current;
-		return checkVinEntitlement(slave.currentVin, s.chargeAuthorizationMode, s.VehicleGroups);
+		return checkVinEntitlement(slave.currentVin || (this.#pluggedVin.get(slave.id) ?? ""), s.chargeAuthorizationMode, s.VehicleGroups);
 	}
 
 	// ---- following the slaves ------------------------------------------------------------------
@@ -217,6 +228,7 @@ export class ChargeController implements OfferSource {
 		const now = this.#clock.now();
 		switch (event.type) {
 			case "heartbeat":
+				if (event.slave.state === NO_CAR_STATE) this.#pluggedVin.delete(event.slave.id);
 				if (event.chargingChange === "started") this.#fireWebhooks(this.engine.webhooksFor("start"));
 				if (event.chargingChange === "stopped") {
 					this.#fireWebhooks(this.engine.webhooksFor("stop"));
@@ -232,16 +244,22 @@ export class ChargeController implements OfferSource {
 			case "dropped":
 				this.#endSession(event.slave, now);
 				break;
+			case "linked": {
+				// Relinked during a chargeStopMode 2 silence: the new record starts unsilenced.
+				const until = this.arbiter.silencedUntil(event.slave.id, now);
+				if (until !== undefined) this.#bus.silence(event.slave.id, until);
+				break;
+			}
 			default:
 		}
 	}
 
 	#onVin(slave: SlaveRecord, vin: string, now: number): void {
 		const id = formatTwcId(slave.id);
+		this.#pluggedVin.set(slave.id, vin);
 		this.#record(this.sessions.begin(slave.id, vin, slave.lifetimeCounter, now, this.#settings.current.Vehicles));
 		const entitled = this.entitlement(slave);
 		if (!entitled.allowed) {
-			this.#denied.set(slave.id, vin);
 			this.#log.write("warn", "vehicle", `${id}: ${entitled.reason}; stopping it on this unit only`);
 			this.#lastDecisionAt = undefined;
 			this.#bus.poke();
@@ -249,7 +267,6 @@ export class ChargeController implements OfferSource {
 	}
 
 	#endSession(slave: SlaveRecord, now: number): void {
-		this.#denied.delete(slave.id);
 		this.arbiter.carLeft(slave.id);
 		this.#record(this.sessions.end(slave.id, slave.lifetimeCounter, now, this.#settings.current.Vehicles));
 	}

@@ -30,6 +30,8 @@ export interface SwitchInput {
 	green: boolean;
 	/** The car draws current now. */
 	drawing: boolean;
+	/** The share covers the minimum only because a timer of this switch holds it (not a recovery). */
+	held?: boolean;
 }
 
 export interface SwitchResult {
@@ -59,6 +61,11 @@ export class ChargeSwitch {
 		return this.#on;
 	}
 
+	/** When it was last turned on, while it is on. */
+	get onSince(): number | undefined {
+		return this.#on ? this.#since.at : undefined;
+	}
+
 	/**
 	 * The timer that requires this car to keep its minimum now, if any (asked before the budget is
 	 * shared, so a held car is served first). `shortage` says the budget would not cover it.
@@ -85,6 +92,11 @@ export class ChargeSwitch {
 	decide(input: SwitchInput): SwitchResult {
 		const { now, share, min } = input;
 		if (share >= min && share > 0) {
+			if (input.held && this.#on) {
+				// The budget alone does not cover it: a running shortage keeps counting.
+				const hold = this.holdTimer(now, input.green, input.drawing);
+				if (hold) return { amps: share, timers: [hold] };
+			}
 			this.#shortSince = undefined;
 			if (this.#on) return { amps: share, timers: [] };
 			const offFor = this.#since.elapsed(now);

@@ -353,6 +353,8 @@ export class PolicyEngine {
 	/** undefined: evaluate at the next call. */
 	#lastCheckMs: number | undefined;
 	#latchUntilMs = new Map<Policy, number>();
+	/** The time of the last evaluate() call, evaluated or not (to see the clock step back). */
+	#seenMs: number | undefined;
 	#last: PolicyResult = NOTHING;
 
 	constructor(compiled: Pick<CompiledPolicies, "policies" | "policyCheckInterval" | "config">) {
@@ -381,6 +383,10 @@ export class PolicyEngine {
 
 	/** Picks the policy (§5.1): the first latched or matching one, else the current one stays. */
 	evaluate(input: PolicyInput, nowMs: number): PolicyResult {
+		// A clock stepping back (NTP): latches count real minutes, so they move back with it.
+		const seen = this.#seenMs;
+		if (seen !== undefined && nowMs < seen) for (const [policy, until] of this.#latchUntilMs) this.#latchUntilMs.set(policy, until + (nowMs - seen));
+		this.#seenMs = nowMs;
 		const last = this.#lastCheckMs;
 		// A clock stepping back (NTP) must not hold the policy until it catches up.
 		if (last !== undefined && nowMs >= last && nowMs < last + this.#intervalMs) {

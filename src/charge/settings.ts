@@ -511,8 +511,8 @@ const CHECKERS: Readonly<Record<keyof Settings, Checker>> = Object.freeze({
 });
 
 /**
- * Combinations that make a setting useless (warnings, §7 checkScheduledCharging, §5.2), reported
- * when the patch touches one of the keys involved.
+ * Combinations that make a setting useless (warnings, §7 checkScheduledCharging), reported when
+ * the patch touches one of the keys involved.
  */
 function contradictions(s: Readonly<Settings>, touched: ReadonlySet<string>): string[] {
 	const warnings: string[] = [];
@@ -529,14 +529,27 @@ function contradictions(s: Readonly<Settings>, touched: ReadonlySet<string>): st
 	if (any("scheduledAmpsMax", "scheduledAmpsDaysBitmap") && s.scheduledAmpsMax > 0 && s.scheduledAmpsDaysBitmap === 0) {
 		warnings.push(`scheduledAmpsDaysBitmap: 0 enables no day: scheduled charging at ${s.scheduledAmpsMax} A is never active`);
 	}
-	if (any("nonScheduledAction", "nonScheduledAmpsMax") && s.nonScheduledAction === 2 && s.nonScheduledAmpsMax > 0) {
-		// Policy "Non Scheduled Charging" matches nonScheduledAction < 3 and offers nonScheduledAmpsMax (§5.2).
-		warnings.push(`nonScheduledAmpsMax: ${s.nonScheduledAmpsMax} A with nonScheduledAction 2 (do not charge): the Non Scheduled Charging policy still offers ${s.nonScheduledAmpsMax} A; set it to 0 to stop charging`);
-	}
 	if (any("chargeNowAmps", "chargeNowTimeEnd") && s.chargeNowAmps > 0 && s.chargeNowTimeEnd === 0) {
 		warnings.push(`chargeNowAmps: ${s.chargeNowAmps} A without chargeNowTimeEnd: Charge Now is not active`);
 	}
 	return warnings;
+}
+
+/**
+ * Combinations that do the opposite of what they say: refused in a patch (the API answers 400),
+ * reported as a warning when a stored document has them (a TWCManager file is loaded as it is).
+ */
+function conflicts(s: Readonly<Settings>, touched: ReadonlySet<string>): string[] {
+	const errors: string[] = [];
+	if ((touched.has("nonScheduledAction") || touched.has("nonScheduledAmpsMax")) && s.nonScheduledAction === 2 && s.nonScheduledAmpsMax > 0) {
+		// Policy "Non Scheduled Charging" matches nonScheduledAction < 3 and offers nonScheduledAmpsMax
+		// (§5.2): "do not charge" would charge. TWCManager's settings form zeroes the amps; its
+		// setSetting stores the contradiction silently (204, no body), so a warning would go unseen.
+		errors.push(
+			`nonScheduledAmpsMax: ${s.nonScheduledAmpsMax} A with nonScheduledAction 2 (do not charge): the Non Scheduled Charging policy would still charge at ${s.nonScheduledAmpsMax} A; set nonScheduledAmpsMax to 0 first, or both in one request`,
+		);
+	}
+	return errors;
 }
 
 /**
@@ -564,7 +577,11 @@ export function checkSettingsPatch(
 		if (checked.errors.length === 0) values[key] = checked.value;
 	}
 	if (errors.length > 0) return { values: {}, errors, warnings };
-	warnings.push(...contradictions({ ...current, ...values } as Settings, new Set(Object.keys(values))));
+	const merged = { ...current, ...values } as Settings;
+	const touched = new Set(Object.keys(values));
+	const refused = conflicts(merged, touched);
+	if (refused.length > 0) return { values: {}, errors: refused, warnings };
+	warnings.push(...contradictions(merged, touched));
 	return { values: values as Partial<Settings>, errors, warnings };
 }
 
@@ -597,7 +614,7 @@ function readDocument(document: Readonly<Record<string, unknown>>, limits: Setti
 		problems.push(...checked.errors, ...checked.warnings);
 		settings[key] = checked.value;
 	}
-	problems.push(...contradictions(settings as unknown as Settings, KNOWN_KEYS));
+	problems.push(...conflicts(settings as unknown as Settings, KNOWN_KEYS), ...contradictions(settings as unknown as Settings, KNOWN_KEYS));
 	return { settings: settings as unknown as Settings, problems, ignored };
 }
 

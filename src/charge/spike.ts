@@ -62,6 +62,9 @@ export class SpikeWorkaround {
 	#phase: Phase = { kind: "idle" };
 	#steadyAmps = -1;
 	#steadySince = 0;
+	/** The offer the slave was last commanded, and since when (the lag must outlast a raise's ramp). */
+	#commanded = NaN;
+	#commandedSince = 0;
 	#nextAllowedAt = 0;
 	#backoffMs = FIRST_BACKOFF_MS;
 	#lockUpLearned = false;
@@ -85,11 +88,17 @@ export class SpikeWorkaround {
 		this.#lockUpLearned = false;
 		this.#lastNote = undefined;
 		this.#steadyAmps = -1;
+		this.#commanded = NaN;
 	}
 
 	step(input: SpikeInput): SpikeResult {
 		const { now, target } = input;
 		if (now < this.#steadySince) this.#steadySince = now; // clock stepped back
+		if (now < this.#commandedSince) this.#commandedSince = now;
+		if (input.commanded !== this.#commanded) {
+			this.#commanded = input.commanded;
+			this.#commandedSince = now;
+		}
 		if (this.#steadyAmps < 0 || Math.abs(input.actual - this.#steadyAmps) > SIGNIFICANT_AMPS) {
 			this.#steadyAmps = input.actual;
 			this.#steadySince = now;
@@ -130,7 +139,9 @@ export class SpikeWorkaround {
 		const allowed = now >= this.#nextAllowedAt && spike > target && input.charging;
 		const held = input.commanded === target && input.reportedLimit >= target;
 		const lagging = input.actual > 2 && input.actual <= spike && input.commanded - input.actual > 2;
-		if (allowed && input.reactive && held && lagging && now - this.#steadySince >= STEADY_MS) {
+		// "An offer it has held for 10 s": right after a raise a car steady at the old offer is only ramping.
+		const offerHeld = now - this.#commandedSince >= STEADY_MS;
+		if (allowed && input.reactive && held && lagging && offerHeld && now - this.#steadySince >= STEADY_MS) {
 			return this.#start(now, spike, true, `car draws ${input.actual.toFixed(1)} A of ${input.commanded} A offered for 10 s`);
 		}
 		if (allowed && input.proactive && this.#lockUpLearned && target > input.commanded && input.commanded > 0) {

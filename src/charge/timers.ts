@@ -15,23 +15,32 @@ export function secondsLeft(untilMs: number, nowMs: number): number {
 }
 
 /**
- * A moment remembered by a timer. If the clock steps back before it, the moment moves back with
- * the clock, so a timer never runs longer than it should because of a jump; a jump forward only
- * ends timers early, which is the safe direction for every timer here.
+ * A moment remembered by a timer. The clock may step back (a time sync); the moment then moves
+ * back with it, by the size of the step as seen from the last reading, so the time already
+ * elapsed is kept: a 60 s timer 15 s in still has 45 s to go after a step back of an hour (it
+ * would otherwise restart, or last an hour more). Only the time between the last reading and the
+ * step is lost, about one heartbeat. A step forward only ends timers early, the safe direction
+ * for every timer here.
  */
 export class Since {
 	#at: number;
+	/** The latest time it was read or set at. */
+	#seen: number;
 	constructor(at: number) {
 		this.#at = at;
+		this.#seen = at;
 	}
 	get at(): number {
 		return this.#at;
 	}
 	set(at: number): void {
 		this.#at = at;
+		this.#seen = at;
 	}
 	/** Milliseconds since the moment, never negative. */
 	elapsed(now: number): number {
+		if (now < this.#seen) this.#at += now - this.#seen;
+		this.#seen = now;
 		if (now < this.#at) this.#at = now;
 		return now - this.#at;
 	}

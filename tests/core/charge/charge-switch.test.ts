@@ -67,3 +67,15 @@ test("a clock stepping back does not stretch the minimum on time", (t) => {
 	t.deepEqual(back.timers, [{ name: TIMER_MIN_ON, secondsLeft: 60 }], "the timer restarts at most from the new time");
 	t.is(sw.decide(at(1_000_000 - 3_600_000 + 60_000, 0)).transition, "stop");
 });
+
+test("a clock stepping back keeps the time a timer has already run", (t) => {
+	const sw = new ChargeSwitch(timing);
+	sw.decide(at(0, 10));
+	sw.decide(at(1000, 0, { forced: true }));
+	t.deepEqual(sw.decide(at(31_000, 10)).timers, [{ name: TIMER_MIN_OFF, secondsLeft: 60 }]);
+	// Set back an hour one second later: the 30 s run at the last reading count, 60 s are left
+	// (not 90 s, not an hour); only the second between that reading and the step is lost.
+	t.deepEqual(sw.decide(at(32_000 - 3_600_000, 10)).timers, [{ name: TIMER_MIN_OFF, secondsLeft: 60 }]);
+	t.is(sw.decide(at(91_000 - 3_600_000, 10)).amps, 0);
+	t.is(sw.decide(at(92_000 - 3_600_000, 10)).transition, "start");
+});

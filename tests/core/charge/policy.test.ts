@@ -274,6 +274,17 @@ test("a policy's own latch_period works the same", (t) => {
 	t.is(evaluate(engine, { boost: 0 }, at(0, 1, 2)).policy?.name, "Non Scheduled Charging");
 });
 
+test("a clock stepping back moves a running latch back with it: it is not held an hour longer", (t) => {
+	const engine = engineFor(t, {
+		extend: { emergency: [{ name: "Boost", match: ["settings.boost"], condition: ["eq"], value: [1], charge_amps: 20, latch_period: 2 }] },
+	});
+	evaluate(engine, { boost: 1 }, at(0, 5));
+	t.true(evaluate(engine, { boost: 0 }, at(0, 5, 1)).latched, "latched until 05:02");
+	// The clock is set back an hour: the minute of latch left is kept, not the hour.
+	t.true(evaluate(engine, { boost: 0 }, at(0, 4, 2)).latched);
+	t.is(evaluate(engine, { boost: 0 }, at(0, 4, 3)).policy?.name, "Non Scheduled Charging");
+});
+
 const policy = (name: string, amps = 10) => ({ name, match: ["settings.never"], condition: ["eq"], value: [1], charge_amps: amps });
 
 test("extend: emergency first, before after Charge Now, after before Non Scheduled Charging (§5.5)", (t) => {

@@ -305,7 +305,7 @@ test("unknown keys are refused, and a patch is all or nothing", (t) => {
 	t.true(log.at("warn").some((m) => m.includes("from api refused") && m.includes("scheduledAmpsMax: 99")));
 });
 
-test("contradictions are warnings: empty window, incomplete schedule, no day, action 2 with amps", (t) => {
+test("contradictions are warnings: empty window, incomplete schedule, no day; action 2 with amps is refused", (t) => {
 	const empty = check({ scheduledAmpsMax: 16, scheduledAmpsStartHour: 7, scheduledAmpsEndHour: 7 });
 	t.deepEqual(empty.errors, []);
 	t.true(empty.warnings.some((w) => w.includes("never active") && w.includes("both 7")), empty.warnings.join("\n"));
@@ -318,8 +318,11 @@ test("contradictions are warnings: empty window, incomplete schedule, no day, ac
 	const noDay = check({ scheduledAmpsMax: 16, scheduledAmpsDaysBitmap: 0 });
 	t.true(noDay.warnings.some((w) => w.startsWith("scheduledAmpsDaysBitmap: 0") && w.includes("never active")), noDay.warnings.join("\n"));
 
+	// "Do not charge" that would charge at 16 A (policy Non Scheduled Charging): refused, not warned.
 	const action = check({ nonScheduledAction: 2, nonScheduledAmpsMax: 16 });
-	t.true(action.warnings.some((w) => w.startsWith("nonScheduledAmpsMax: 16 A with nonScheduledAction 2")));
+	t.true(action.errors.some((w) => w.startsWith("nonScheduledAmpsMax: 16 A with nonScheduledAction 2")), action.errors.join("\n"));
+	t.true(check({ nonScheduledAction: 2 }, { ...defaultSettings(), nonScheduledAmpsMax: 10 }).errors.length === 1, "either key may complete the contradiction");
+	t.deepEqual(check({ nonScheduledAction: 2, nonScheduledAmpsMax: 0 }, { ...defaultSettings(), nonScheduledAmpsMax: 10 }).errors, [], "both in one patch is fine");
 
 	const fine = check({ scheduledAmpsMax: 16, scheduledAmpsStartHour: 22, scheduledAmpsEndHour: 6, scheduledAmpsDaysBitmap: 31 });
 	t.deepEqual(fine.warnings, []);
