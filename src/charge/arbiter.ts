@@ -54,6 +54,8 @@ export interface GreenView {
 	details?: Readonly<Record<string, unknown>>;
 	/** The amps already include start/stop thresholds and delays: no stop delay of our own on top. */
 	hysteresis?: boolean;
+	/** Stop now, minimum on time or not: every second of charging imports (a large house load). */
+	urgentStop?: boolean;
 }
 
 export interface Entitlement {
@@ -202,7 +204,9 @@ export class Arbiter {
 		if (flex > 0 && budget < needed && budget + flex >= needed) effective = Math.min(needed, cfg.wiringMaxAmpsAllTWCs);
 
 		// Holds (minimum on time, stop delay), then the shares; a new green shortage adds its delay hold.
-		const holdOf = (v: SlaveView) => v.able && (green || v.min <= effective) && v.per.switch.holdTimer(now, green, v.drawing) !== undefined;
+		// The green logic's urgent stop (the house alone imports) overrides every hold, the minimum on time too.
+		const urgent = green && input.green?.urgentStop === true;
+		const holdOf = (v: SlaveView) => !urgent && v.able && (green || v.min <= effective) && v.per.switch.holdTimer(now, green, v.drawing) !== undefined;
 		let holds = new Set(views.filter(holdOf).map((v) => v.slave.id));
 		let shares = this.#share(effective, views, holds);
 		// What the budget alone gives each car: a held car whose free share is below its minimum is
@@ -245,7 +249,7 @@ export class Arbiter {
 			// down to its minimum by another held car (a shortage shared by all).
 			const held = holds.has(v.slave.id) && (freeShare.amps < v.min || share.amps < freeShare.amps);
 			if (freeShare.reason === ShareReason.Share && freeShare.amps >= v.min) v.per.turnPassed = false;
-			const forced = !v.able || (!green && share.reason === ShareReason.BelowMinimum);
+			const forced = !v.able || (!green && share.reason === ShareReason.BelowMinimum) || urgent;
 			const decision = v.wants
 				? v.per.switch.decide({ now, share: share.amps, min: v.min, forced, green, drawing: v.drawing, held })
 				: { amps: share.amps, timers: [] as ActiveTimer[], transition: undefined };

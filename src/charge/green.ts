@@ -50,6 +50,7 @@ export interface GreenContext {
 
 const RECENT_MS = 30 * 60_000;
 const MAX_RIDE_FACTOR = 3;
+const URGENT_MS = 5000;
 
 export const GREEN_TIMER_START = "green start delay";
 export const GREEN_TIMER_STOP = "green stop delay";
@@ -67,6 +68,8 @@ export class GreenTracker {
 	/** When the recent shortages began (for the ride budget on changeable days). */
 	#shortages: number[] = [];
 	#inShortage = false;
+	/** After a stop because the house alone imports, the wish says so for a few seconds (urgentStop). */
+	#urgentUntil = -Infinity;
 
 	constructor(readings: EnergyReadings, config: GreenConfig, context: () => GreenContext) {
 		this.#readings = readings;
@@ -161,12 +164,14 @@ export class GreenTracker {
 							? `the deficit below the minimum cost ${(this.#deficitWs / 3600).toFixed(1)} Wh of grid energy`
 							: `surplus below ${stopW} W for ${cfg.stopDelaySeconds} s`;
 				this.#off();
-				return { amps: 0, note: `stop: ${why}`, timers, hysteresis: true, details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW) } };
+				if (overDeficit) this.#urgentUntil = now + URGENT_MS;
+				return { amps: 0, note: `stop: ${why}`, timers, hysteresis: true, urgentStop: overDeficit, details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW) } };
 			}
 			if (this.#stopSince !== undefined) timers.push({ name: GREEN_TIMER_STOP, secondsLeft: secondsLeft(this.#stopSince + cfg.stopDelaySeconds * 1000 * factor, now) });
 		}
 
 		const amps = this.#on ? Math.max(ctx.minAmps, Math.floor(Math.max(0, smoothed) / va)) : 0;
+		const urgentStop = !this.#on && now < this.#urgentUntil && now >= this.#urgentUntil - URGENT_MS;
 		if (this.#on && !note) {
 			note = smoothed >= minW ? `surplus ${round(smoothed)} W = ${amps} A` : `surplus ${round(smoothed)} W is below the minimum: holding ${ctx.minAmps} A`;
 			if (timers.length) note += ` (stopping in ${timers[timers.length - 1].secondsLeft} s unless it recovers)`;
@@ -176,6 +181,7 @@ export class GreenTracker {
 			note,
 			timers,
 			hysteresis: true,
+			urgentStop,
 			details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW), deficitWh: round(this.#deficitWs / 36) / 100 },
 		};
 	}
