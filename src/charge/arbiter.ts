@@ -179,6 +179,11 @@ export class Arbiter {
 		return until !== undefined && until > now && until - now <= SILENCE_MS ? until : undefined;
 	}
 
+	/** Something the decision reads changed (settings, a VIN): the next decide() runs even at the same instant. */
+	invalidate(): void {
+		this.#lastNow = undefined;
+	}
+
 	/** A car left (session ended): forget its spike learning. */
 	carLeft(slaveId: number): void {
 		this.#per.get(slaveId)?.spike.reset();

@@ -174,6 +174,7 @@ export class ChargeController implements OfferSource {
 	applyNow(): void {
 		this.engine.applyImmediately();
 		this.#lastDecisionAt = undefined;
+		this.arbiter.invalidate();
 		this.#bus.poke();
 	}
 
@@ -262,6 +263,7 @@ export class ChargeController implements OfferSource {
 		if (!entitled.allowed) {
 			this.#log.write("warn", "vehicle", `${id}: ${entitled.reason}; stopping it on this unit only`);
 			this.#lastDecisionAt = undefined;
+			this.arbiter.invalidate();
 			this.#bus.poke();
 		} else this.#log.write("info", "vehicle", `${id}: car ${vin} connected (${entitled.reason})`);
 	}

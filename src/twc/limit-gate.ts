@@ -25,11 +25,15 @@ export function gateLimit(input: GateInput): number {
 	const cap = Math.max(0, Math.floor(finiteOr(input.cap, 0)));
 	const want = Math.min(cap, Math.max(0, Math.floor(finiteOr(input.target, 0))));
 	const current = Math.max(0, Math.floor(finiteOr(input.current, 0)));
-	if (want <= current) return want;
+	if (want <= current) return want > 0 && want < input.minAmps ? 0 : want;
 	const headroom = Math.floor(finiteOr(input.total, 0) - finiteOr(input.othersInUse, Infinity));
 	const allowed = Math.min(want, headroom);
 	// No room, or only room for a current the car cannot use: keep what it has (already safe).
-	if (allowed <= current || allowed < input.minAmps) return Math.min(current, cap);
+	if (allowed <= current || allowed < input.minAmps) {
+		// What it has, unless that is a current below the floor (a unit that relinked as protocol 2).
+		const keep = Math.min(current, cap);
+		return keep < input.minAmps ? 0 : keep;
+	}
 	return allowed;
 }
 

@@ -89,6 +89,8 @@ const HEARTBEAT_NUDGE_MS = 30;
  * same heartbeat every time and it never links (seen in the bus benchmark). Jitter breaks the lock.
  */
 export const HEARTBEAT_JITTER_MS = 40;
+/** Our own timer coming due later than this means the clock stepped forward (see #followClock). */
+const CLOCK_STEP_MS = 1000;
 /** Repeated identical warnings are logged at most this often. */
 const WARN_INTERVAL_MS = 60_000;
 
@@ -112,6 +114,8 @@ interface PerSlave {
 	nextMeterAt: number;
 	nextVinAt: number;
 	startStop: boolean | undefined;
+	/** The highest cap it has had since it linked (its FD E2 maximum can change at a relink). */
+	highestCap: number;
 }
 
 export interface MasterStats {
@@ -156,6 +160,10 @@ export class Master {
 	#pumpAgain = false;
 	#lastWarn = new Map<string, number>();
 	#rival: { id: number; lastSeenAt: number } | undefined;
+	/** The clock at the last step or frame, to see it step back (see #followClock). */
+	#lastNow = -Infinity;
+	/** When the timer that just fired was due, until #followClock has looked at it. */
+	#firedDueAt = Infinity;
 
 	constructor(options: MasterOptions) {
 		this.#clock = options.clock;
@@ -257,6 +265,7 @@ export class Master {
 	 * Its last limit stays counted in the wiring total throughout.
 	 */
 	silence(slaveId: number, untilMs: number): boolean {
+		this.#followClock(this.#clock.now()); // `untilMs` is on the clock as it is now
 		const slave = this.#slaves.find((s) => s.id === slaveId);
 		if (!slave) return false;
 		slave.silencedUntil = untilMs;
@@ -295,6 +304,7 @@ export class Master {
 	#step(): void {
 		if (!this.#running) return;
 		const now = this.#clock.now();
+		this.#followClock(now);
 		if (this.#awaiting) {
 			if (now < this.#awaiting.deadline) return this.#wakeAt(this.#awaiting.deadline);
 			const missed = this.#awaiting;
@@ -327,8 +337,56 @@ export class Master {
 				return;
 			}
 		}
-		const wake = Math.min(nextFixed, this.#nextQueryTime(now));
+		// A reserve's end too: while one runs, our timer is what shows a clock step (#followClock).
+		let wake = Math.min(nextFixed, this.#nextQueryTime(now));
+		for (const r of this.#reserved) if (r.until > now) wake = Math.min(wake, r.until);
 		if (wake < Infinity) this.#wakeAt(Math.max(wake, now + 1));
+	}
+
+	/**
+	 * The clock may step, back or forward (a time sync: src/platform/clock.ts; on the ESP32 the
+	 * first SNTP sync jumps from 1970). Every deadline here is absolute. A step back of an hour used
+	 * to hold the reply deadline, the bus guard and every heartbeat slot for an hour (no heartbeats:
+	 * the wall connectors stopped); a step forward ended at once the reserve of a slave dropped less
+	 * than a minute before, while it may still draw, and let another slave take those amps (both
+	 * found by tests/core/charge/safety.property.test.ts). So the master's times move with the
+	 * clock: a step back is seen as the clock going backwards, a step forward as our own timer
+	 * (which runs on the platform's monotonic time) coming due more than CLOCK_STEP_MS late. A
+	 * stalled event loop looks the same and is treated the same, which is the safe side: reserves,
+	 * silences and timeouts then last longer, never shorter.
+	 */
+	#followClock(now: number): void {
+		let delta = 0;
+		if (now < this.#lastNow) delta = now - this.#lastNow;
+		else {
+			const due = Math.min(this.#timerAt, this.#firedDueAt);
+			if (now - due > CLOCK_STEP_MS) delta = now - due;
+		}
+		this.#lastNow = now;
+		this.#firedDueAt = Infinity;
+		if (delta === 0) return;
+		this.#busyUntil += delta;
+		this.#nextLinkReadyAt += delta;
+		if (this.#awaiting) this.#awaiting.deadline += delta;
+		if (this.#timer !== undefined) this.#timerAt += delta;
+		for (const r of this.#reserved) r.until += delta;
+		if (this.#rival) this.#rival.lastSeenAt += delta;
+		for (const [key, at] of this.#lastWarn) this.#lastWarn.set(key, at + delta);
+		for (const slave of this.#slaves) {
+			slave.linkedAt += delta;
+			slave.lastRxAt += delta;
+			slave.heartbeatSlot += delta;
+			slave.nextHeartbeatAt += delta;
+			slave.lastHeartbeatAt += delta;
+			slave.lastCommandChangeAt += delta;
+			slave.chargingSince += delta;
+			slave.lastMeterAt += delta;
+			if (slave.silencedUntil > 0) slave.silencedUntil += delta;
+			const per = this.#perSlave.get(slave.id)!;
+			per.nextMeterAt += delta;
+			per.nextVinAt += delta;
+			for (const q of per.queries) q.notBefore += delta;
+		}
 	}
 
 	#wakeAt(at: number): void {
@@ -339,6 +397,7 @@ export class Master {
 		this.#timerAt = at;
 		this.#timer = this.#clock.setTimer(Math.max(0, at - this.#clock.now()), () => {
 			this.#timer = undefined;
+			this.#firedDueAt = this.#timerAt; // `at`, moved with any clock step seen since
 			this.#timerAt = Infinity;
 			this.#pump();
 		});
@@ -453,12 +512,15 @@ export class Master {
 	 * Amps a slave may be using: the most of what it was last commanded, what it says it holds (a
 	 * decrease counts only once the slave confirms it) and what it draws (a car still ramping down).
 	 * Before its first heartbeat a slave may hold any limit from before, so it counts at its cap.
-	 * Nothing counts above the cap: a report beyond it is nonsense.
+	 * A report beyond the highest cap it has had is nonsense and counts at that cap.
+	 * What we commanded counts in full even if its cap has since dropped (a link-ready with a lower
+	 * maximum): it may hold that limit until it hears a lower one. Capping it at the new cap let
+	 * the others' limits add up past the total (found by tests/core/charge/safety.property.test.ts).
 	 */
 	#inUse(slave: SlaveRecord): number {
-		const cap = this.#capOf(slave);
-		if (slave.commandedAmps === undefined) return cap;
-		return Math.min(cap, Math.max(slave.commandedAmps, Math.floor(slave.actualAmps), Math.floor(slave.reportedLimitAmps)));
+		const ceiling = Math.max(this.#capOf(slave), this.#perSlave.get(slave.id)?.highestCap ?? 0);
+		if (slave.commandedAmps === undefined) return ceiling;
+		return Math.max(slave.commandedAmps, Math.min(ceiling, Math.max(Math.floor(slave.actualAmps), Math.floor(slave.reportedLimitAmps))));
 	}
 
 	/**
@@ -565,6 +627,7 @@ export class Master {
 
 	#onFrame(body: Uint8Array): void {
 		const now = this.#clock.now();
+		this.#followClock(now);
 		// Let the unit's trailing byte pass before we talk (§1.2).
 		this.#busyUntil = Math.max(this.#busyUntil, now + GUARD_MS);
 		const message = decodeMessage(body);
@@ -677,6 +740,9 @@ export class Master {
 		const known = this.#find(id);
 		if (known) {
 			// It restarted or lost us: take its figures again; its heartbeats keep their rhythm.
+			// A lower maximum does not lower what it may still hold (see #inUse).
+			const per = this.#perSlave.get(id)!;
+			per.highestCap = Math.max(per.highestCap, this.#capOf(known));
 			known.sign = sign;
 			known.maxAmps = maxAmps;
 			known.protocol = protocol;
@@ -695,6 +761,7 @@ export class Master {
 			nextMeterAt: now + 2000,
 			nextVinAt: Infinity,
 			startStop: undefined,
+			highestCap: 0,
 		});
 		const per = this.#perSlave.get(id)!;
 		this.#queue(per, Opcode.FirmwareQuery, now + 3000);
@@ -760,11 +827,11 @@ export class Master {
 		for (const slave of this.#slaves) {
 			if (now - slave.lastRxAt < this.#slaveTimeoutMs) continue;
 			const reason = `no answer for ${Math.round((now - slave.lastRxAt) / 1000)} s`;
+			// Until it is surely off, what it was allowed stays counted against the total.
+			const amps = this.#inUse(slave);
 			this.#slaves = this.#slaves.filter((s) => s !== slave);
 			this.#perSlave.delete(slave.id);
 			if (this.#awaiting?.slaveId === slave.id) this.#awaiting = undefined;
-			// Until it is surely off, what it was allowed stays counted against the total.
-			const amps = this.#inUse(slave);
 			if (amps > 0) this.#reserved.push({ amps, until: now + DROPPED_RESERVE_MS });
 			this.#log.write("warn", "master", `dropped wall connector ${formatTwcId(slave.id)}: ${reason}; it will relink with its next link-ready`);
 			this.#onEvent({ type: "dropped", slave, reason });

@@ -87,3 +87,25 @@ test("unknown routes answer 404, a wrong method 405, both with a JSON reason", (
 	t.regex(get(app, "/api/nothing").json.error, /no such route/);
 	t.is(get(app, "/api/getStatus", "POST").status, 405);
 });
+
+test("getStatus shows the energy readings and the green policy as TWCManager formats them", (t) => {
+	const { clock, port, app } = setup();
+	app.charge.cancelChargeNow("test");
+	t.true(app.settings.update({ nonScheduledAction: 3 }, "test").ok);
+	new ScriptedSlave(port, clock, { id: 0x4142, draw: 0 }).linkReady();
+	clock.advance(5000);
+	app.energy.report("meter", { atMs: clock.now(), generationW: 3000, consumptionW: 600 }, clock.now());
+	clock.advance(1000);
+	const { json } = get(app, "/api/getStatus");
+	t.is(json.generationWatts, "3000.00");
+	t.deepEqual(json.generationAmps, ["12.50"], "3000 W / 240 V, in the one-element array");
+	t.is(json.consumptionWatts, "600.00");
+	t.deepEqual(json.consumptionAmps, ["2.50"]);
+	t.is(json.isGreenPolicy, "Yes");
+	t.is(json.currentPolicy, "Track Green Energy");
+	const state = get(app, "/api/v1/state").json;
+	t.is(state.green.details.surplusW, 2400);
+	t.regex(state.green.note, /starting in \d+ s|surplus 2400 W/);
+	t.is(state.energy[0].source, "meter");
+	t.is(state.energy[0].fresh, true);
+});

@@ -11,6 +11,7 @@ import {
 	encodeMeterReply,
 	encodeSlaveHeartbeat,
 	encodeSlaveLinkReady,
+	encodeStartStopAck,
 	encodeVinReply,
 	type Message,
 	type ProtocolVersion,
@@ -92,12 +93,30 @@ export interface ScriptedSlaveOptions {
 	replyDelayMs?: number;
 	/** Stop answering (a unit that went silent). */
 	silent?: boolean;
+	/** Its link-ready's maximum in centiamps, exactly (overrides maxAmps; 0 … 65535). */
+	maxCentiamps?: number;
+	/** The state byte of its heartbeat replies, from the limit held and the amps drawn (default 01 at 1 A, else 00). */
+	state?: (limitAmps: number, amps: number) => number;
+	/** The limit its replies report, in centiamps, from the one it holds (default: what it holds). */
+	reportedLimit?: (heldCentiamps: number) => number;
+	/** Hears nothing (a broken receiver): keeps the limit it holds, answers nothing. */
+	deaf?: boolean;
+	/** Hears and obeys, but sends nothing (a broken transmitter). */
+	mute?: boolean;
+	/** Acknowledges FC B1 / FC B2 (firmware 4.5.3+). */
+	acksStartStop?: boolean;
+	/** Does not answer meter, VIN, firmware and serial queries. */
+	ignoresQueries?: boolean;
+	/** Misses a frame (noise) when this returns true: neither obeys nor answers it. */
+	misses?: () => boolean;
 }
 
 export class ScriptedSlave {
 	readonly options: ScriptedSlaveOptions;
 	limitCentiamps = 0;
 	heartbeats = 0;
+	/** When it last heard a heartbeat addressed to it (-Infinity: never). */
+	lastHeardAt = -Infinity;
 	#port: ScriptedPort;
 	#clock: VirtualClock;
 
@@ -112,28 +131,39 @@ export class ScriptedSlave {
 		return this.options.protocol ?? 2;
 	}
 
+	/** The maximum its link-ready carries, in centiamps. */
+	get maxCentiamps(): number {
+		return this.options.maxCentiamps ?? (this.options.maxAmps ?? 32) * 100;
+	}
+
 	linkReady(): void {
-		this.#port.injectMessage(encodeSlaveLinkReady(this.options.id, 0x52, (this.options.maxAmps ?? 32) * 100, this.protocol));
+		if (this.options.mute) return;
+		this.#port.injectMessage(encodeSlaveLinkReady(this.options.id, 0x52, this.maxCentiamps, this.protocol));
 	}
 
 	#reply(message: Uint8Array): void {
 		this.#clock.setTimer(this.options.replyDelayMs ?? 15, () => {
-			if (!this.options.silent) this.#port.injectMessage(message);
+			if (!this.options.silent && !this.options.mute) this.#port.injectMessage(message);
 		});
 	}
 
 	#hear(m: Message): void {
-		if (this.options.silent) return;
+		if (this.options.silent || this.options.deaf) return;
 		const id = this.options.id;
+		if ("receiver" in m && m.receiver === id && this.options.misses?.()) return;
 		if (m.kind === "masterHeartbeat" && m.receiver === id) {
 			this.heartbeats++;
+			this.lastHeardAt = this.#clock.now();
 			if (m.command === 0x05 || m.command === 0x09) this.limitCentiamps = m.centiamps;
 			const limit = this.limitCentiamps / 100;
 			const draw = this.options.draw;
 			const amps = typeof draw === "function" ? draw(limit) : Math.min(draw ?? 0, limit);
-			const state = amps >= 1 ? 0x01 : 0x00;
-			this.#reply(encodeSlaveHeartbeat(id, m.sender, state, this.limitCentiamps, Math.round(amps * 100), this.protocol));
-		} else if (m.kind === "query" && m.receiver === id) {
+			const state = this.options.state ? this.options.state(limit, amps) : amps >= 1 ? 0x01 : 0x00;
+			const reported = this.options.reportedLimit ? this.options.reportedLimit(this.limitCentiamps) : this.limitCentiamps;
+			this.#reply(encodeSlaveHeartbeat(id, m.sender, state & 0xff, centiamps(reported), centiamps(amps * 100), this.protocol));
+		} else if ((m.kind === "startCharging" || m.kind === "stopCharging") && m.receiver === id) {
+			if (this.options.acksStartStop) this.#reply(encodeStartStopAck(m.kind === "startCharging", id));
+		} else if (m.kind === "query" && m.receiver === id && !this.options.ignoresQueries) {
 			const vin = this.options.vin ?? "";
 			if (m.opcode === 0xfbeb) this.#reply(encodeMeterReply(id, 1234, [240, 0, 0], [0, 0, 0]));
 			else if (m.opcode === 0xfbee) this.#reply(encodeVinReply(id, 0, vin.slice(0, 7)));
@@ -141,4 +171,10 @@ export class ScriptedSlave {
 			else if (m.opcode === 0xfbf1) this.#reply(encodeVinReply(id, 2, vin.slice(14, 17)));
 		}
 	}
+}
+
+/** A 16-bit centiamp field: rounded, within 0 … 65535 (NaN reads as 65535, the "no reading" pattern). */
+function centiamps(value: number): number {
+	if (Number.isNaN(value)) return 0xffff;
+	return Math.max(0, Math.min(0xffff, Math.round(value)));
 }
