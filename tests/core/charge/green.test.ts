@@ -35,7 +35,7 @@ function setup(config: Partial<GreenConfig> = {}, context: Partial<GreenContext>
 
 test("starts only after the surplus has held the start threshold for the start delay; then whole amps of it", (t) => {
 	const { run } = setup();
-	const waiting = run(30, 3000, 400); // 2600 W ≥ 1800 W (6 A × 240 V + 25 %)
+	const waiting = run(30, 3000, 400); // 2600 W ≥ 2016 W (6 A × 240 V + 40 %)
 	t.is(waiting.amps, 0);
 	t.is(waiting.timers[0].name, GREEN_TIMER_START);
 	t.is(waiting.timers[0].secondsLeft, 31, "counted from the first reading at 1 s");
