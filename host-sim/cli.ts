@@ -146,6 +146,9 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 		storageDir: config.settingsPath || (address !== undefined ? dirname(resolve(configFile)) : undefined),
 	});
 	const app = new App(platform, config);
+	// The demo (no --config): outside the green hours the cars charge at 16 A between them, so there
+	// is something to see at night too. A real installation starts with TWCManager's defaults.
+	if (options.configFile === undefined && address === undefined) app.settings.update({ nonScheduledAction: 1, nonScheduledAmpsMax: 16 }, "demo");
 	app.start();
 	const httpPort = platform.http ? platform.http.listening : Promise.resolve(0);
 	httpPort.then(
