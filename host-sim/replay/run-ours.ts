@@ -150,11 +150,14 @@ export function runOurs(rows: readonly TraceRow[], options: RunOursOptions = {})
 	// The simulated meter.
 	const meterAt = traceCursor(rows);
 	const subtract = config.green.subtractChargerLoad;
+	let lastProblem: string | undefined;
 	const meter = () => {
 		const now = clock.now();
 		const { gen_w, cons_w } = meterAt(seconds());
 		const problem = app.energy.report(REPLAY_METER_SOURCE, { atMs: now, generationW: gen_w, consumptionW: subtract ? cons_w + chargerW() : cons_w }, now);
-		if (problem) log.write("error", "replay", `the simulated meter's reading was refused: ${problem}`);
+		// Once per run of the same refusal: a bad row is held for many seconds.
+		if (problem && problem !== lastProblem) log.write("error", "replay", `the simulated meter's reading was refused: ${problem}`);
+		lastProblem = problem;
 		clock.setTimer(meterIntervalS * 1000, meter);
 	};
 	clock.setTimer(0, meter);

@@ -19,6 +19,7 @@
  * decides what errors mean: the replay CLI prints them to stderr and carries on with the good
  * rows, and exits with an error only when no row is left (or the header is wrong).
  */
+import { ABSURD_W } from "../../src/energy/readings.js";
 
 export interface TraceRow {
 	t_s: number;
@@ -37,8 +38,8 @@ const COLUMNS = ["t_s", "gen_w", "cons_w"] as const;
 
 /** Below this, generation is not a standby draw but a sign or unit mistake. */
 export const MIN_GEN_W = -100;
-/** Above this (10 MW), a power is absurd for a house. */
-export const MAX_POWER_W = 10_000_000;
+/** Above this (1 MW), a power is absurd for a house: the controller refuses it from a meter too. */
+export const MAX_POWER_W = ABSURD_W;
 /** A trace longer than a year is a unit mistake (ms for s?), and would take ages to replay. */
 export const MAX_T_S = 366 * 86_400;
 
@@ -107,10 +108,10 @@ function rangeProblem(c: number, value: number, lastT: { t: number; line: number
 		if (lastT !== undefined && value <= lastT.t) return `is not after ${lastT.t} (line ${lastT.line}): times must increase`;
 	} else if (c === 1) {
 		if (value < MIN_GEN_W) return `is absurd (below ${MIN_GEN_W} W, more than an inverter's standby draw: wrong sign?)`;
-		if (value > MAX_POWER_W) return "is absurd (above 10 MW: mW or kW mixed up?)";
+		if (value > MAX_POWER_W) return "is absurd (above 1 MW: mW or kW mixed up?)";
 	} else {
 		if (value < 0) return "is negative (house consumption without the car)";
-		if (value > MAX_POWER_W) return "is absurd (above 10 MW: mW or kW mixed up?)";
+		if (value > MAX_POWER_W) return "is absurd (above 1 MW: mW or kW mixed up?)";
 	}
 	return undefined;
 }
