@@ -3,6 +3,7 @@
  * virtual time, seen the way a user sees it: the frames on the bus, the HTTP API, the cars'
  * current, the log. Shared by the tests of tests/host/charge/.
  */
+import type { HttpClient } from "../../../src/platform/http-client.js";
 import { App } from "../../../src/app.js";
 import type { GreenSource } from "../../../src/charge/charge-controller.js";
 import type { Explanation } from "../../../src/charge/arbiter.js";
@@ -83,6 +84,8 @@ export interface HarnessOptions {
 	document?: Record<string, unknown>;
 	green?: GreenSource;
 	storage?: Storage;
+	/** Outgoing HTTP (policy webhooks). */
+	httpClient?: HttpClient;
 	/** Start of the virtual clock (UTC ms). */
 	startMs?: number;
 	clock?: VirtualClock;
@@ -139,7 +142,7 @@ export class Harness {
 		if (!parsed.config) throw new Error(`config: ${parsed.errors.join("; ")}`);
 		this.configWarnings = parsed.warnings;
 		this.app = new App(
-			{ clock: this.wallClock, log: this.log, random: seededRandom(options.seed ?? 1), bus: this.world.masterPort, storage: options.storage },
+			{ clock: this.wallClock, log: this.log, random: seededRandom(options.seed ?? 1), bus: this.world.masterPort, storage: options.storage, httpClient: options.httpClient },
 			parsed.config,
 			{ green: options.green },
 		);
