@@ -6,7 +6,7 @@ import { encodeFrame } from "../../../src/twc/frame.js";
 import { DROPPED_RESERVE_MS, Master, type MasterEvent, type OfferSource } from "../../../src/twc/master.js";
 import { encodeMasterLinkReady, encodeMasterHeartbeat, encodeSlaveHeartbeat, encodeSlaveLinkReady, type Message } from "../../../src/twc/messages.js";
 import type { SlaveRecord } from "../../../src/twc/slave.js";
-import { shareEqually } from "../../../src/charge/share.js";
+import { allocate } from "../../../src/charge/allocation.js";
 import { cases } from "../support/runtime.js";
 import { ScriptedPort, ScriptedSlave, type SentFrame } from "../support/scripted-bus.js";
 
@@ -17,8 +17,8 @@ function equalShares(total: number, perTwc: number): OfferSource & { master?: Ma
 	const source: OfferSource & { master?: Master } = {
 		offerFor(slave: SlaveRecord) {
 			const slaves = source.master!.slaves;
-			const shares = shareEqually(total, slaves.map((s) => Math.min(Math.floor(s.maxAmps), perTwc)));
-			return shares[slaves.indexOf(slave)] ?? 0;
+			const claimants = slaves.map((s) => ({ id: s.id, cap: Math.min(Math.floor(s.maxAmps), perTwc), min: 1, wants: true, hold: false }));
+			return allocate(total, claimants).get(slave.id)?.amps ?? 0;
 		},
 	};
 	return source;
