@@ -129,7 +129,7 @@ export class ChargeController implements OfferSource {
 		const chargeNowEnd = settings.chargeNowTimeEnd * 1000;
 		if (previous !== undefined && previous < chargeNowEnd && now >= chargeNowEnd) this.engine.applyImmediately();
 		const local = this.localTime(now);
-		const sun = this.#sunHours(now);
+		const sun = this.#sunHours(now, local);
 		this.#greenView = this.#greenWish(now);
 		const result = this.engine.evaluate(
 			{ settings: { ...settings, sunrise: sun.sunrise, sunset: sun.sunset }, local, greenAmps: this.#greenView?.amps ?? 0 },
@@ -173,6 +173,11 @@ export class ChargeController implements OfferSource {
 	/** Settings changed: evaluate the policies at the next heartbeat, not in 30 s (§5.1). */
 	applyNow(): void {
 		this.engine.applyImmediately();
+		this.#decideAgain();
+	}
+
+	/** The next heartbeat decides afresh, even at the same instant, and the master is woken for it. */
+	#decideAgain(): void {
 		this.#lastDecisionAt = undefined;
 		this.arbiter.invalidate();
 		this.#bus.poke();
@@ -199,7 +204,8 @@ export class ChargeController implements OfferSource {
 	}
 
 	get sun(): { sunrise: number; sunset: number; source: string } {
-		return this.#sunHours(this.#clock.now());
+		const now = this.#clock.now();
+		return this.#sunHours(now, this.localTime(now));
 	}
 
 	get timeZoneRule(): string {
@@ -262,9 +268,7 @@ export class ChargeController implements OfferSource {
 		const entitled = this.entitlement(slave);
 		if (!entitled.allowed) {
 			this.#log.write("warn", "vehicle", `${id}: ${entitled.reason}; stopping it on this unit only`);
-			this.#lastDecisionAt = undefined;
-			this.arbiter.invalidate();
-			this.#bus.poke();
+			this.#decideAgain();
 		} else this.#log.write("info", "vehicle", `${id}: car ${vin} connected (${entitled.reason})`);
 	}
 
@@ -295,12 +299,11 @@ export class ChargeController implements OfferSource {
 	}
 
 	/** Whole local hours of sunrise and sunset for the policy (§5.2), recomputed once per local day. */
-	#sunHours(now: number): { sunrise: number; sunset: number; source: string } {
+	#sunHours(now: number, local: LocalTime): { sunrise: number; sunset: number; source: string } {
 		const s = this.#settings.current;
 		const fromSettings = s.homeLat !== UNKNOWN_LOCATION && s.homeLon !== UNKNOWN_LOCATION;
 		const lat = fromSettings ? s.homeLat : this.#config.latitude;
 		const lon = fromSettings ? s.homeLon : this.#config.longitude;
-		const local = this.localTime(now);
 		const key = `${local.year}-${local.month}-${local.day} ${lat} ${lon} ${this.#zoneRule}`;
 		if (key === this.#sunKey) return this.#sun;
 		this.#sunKey = key;
