@@ -107,7 +107,7 @@ export class SerialBusPort implements BytePort {
 		this.#call((l) => l.onStatus?.(true, `opened ${path}`));
 	}
 
-	/** The stream failed to open or went away: report it once, then retry. */
+	/** The stream failed to open or went away: log it once, report every attempt, then retry. */
 	#lost(stream: SerialStream | undefined, why: string): void {
 		if (stream !== this.#stream || this.#closed) return;
 		this.#stream = undefined;
@@ -118,10 +118,11 @@ export class SerialBusPort implements BytePort {
 		const seconds = this.#retryMs / 1000;
 		if (wasOpen || why !== this.#lastReason) {
 			this.#options.log.write("warn", "serial", `${path}: ${why}; retrying every ${seconds} s`);
-			this.#call((l) => l.onStatus?.(false, why));
 		} else {
 			this.#options.log.write("debug", "serial", `${path}: still unavailable (${why})`);
 		}
+		// Every failed attempt is reported: the master counts them for the bus state.
+		this.#call((l) => l.onStatus?.(false, why));
 		this.#lastReason = why;
 		this.#retry = this.#options.clock.setTimer(this.#retryMs, () => this.#attempt());
 	}

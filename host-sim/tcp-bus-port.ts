@@ -105,13 +105,14 @@ export class TcpBusPort implements BytePort {
 		const delay = this.#delay;
 		this.#delay = Math.min(this.#delay * 2, this.#maxDelay);
 		const why = wasOpen ? `connection to ${this.#address} lost: ${reason}` : `cannot connect to ${this.#address}: ${reason}`;
-		// Report each loss, but not every failed attempt while the converter stays away.
+		// Log each loss, but not every failed attempt while the converter stays away.
 		if (wasOpen || reason !== this.#lastReason) {
 			this.#options.log.write("warn", "bus", `${why}; reconnecting in ${delay} ms`);
-			this.#call((l) => l.onStatus?.(false, why));
 		} else {
 			this.#options.log.write("debug", "bus", `${why}; next attempt in ${delay} ms`);
 		}
+		// Every failed attempt is reported: the master counts them for the bus state.
+		this.#call((l) => l.onStatus?.(false, why));
 		this.#lastReason = reason;
 		this.#retry = this.#options.clock.setTimer(delay, () => this.#connect());
 	}

@@ -86,8 +86,8 @@ export class App implements TwcManagerApiSource {
 			now: () => platform.clock.now(),
 			slaves: () => this.master.slaves,
 			supply: () => this.supply(),
-			problems: () => this.#problems,
-			busStats: () => this.master.stats,
+			problems: () => this.problems,
+			bus: () => ({ ...this.master.busStatus(), counters: this.master.stats }),
 			energy: () => this.energy.status(platform.clock.now()),
 			wiring: () => ({ wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC, minAmpsPerTWC: config.minAmpsPerTWC }),
 		});
@@ -104,9 +104,12 @@ export class App implements TwcManagerApiSource {
 		this.#platform.http?.close();
 	}
 
-	/** Problems the user must act on (another master on the bus, a fourth slave, a corrupt settings file), newest last. */
+	/**
+	 * Problems the user must act on: those of the bus now (another master, down, noisy), then those
+	 * noted since the start (a fourth slave, a corrupt settings file), newest last.
+	 */
 	get problems(): readonly string[] {
-		return this.#problems;
+		return [...this.master.busProblems(), ...this.#problems];
 	}
 
 	now(): number {
@@ -153,7 +156,7 @@ export class App implements TwcManagerApiSource {
 	}
 
 	#onMasterEvent(event: MasterEvent): void {
-		if (event.type === "rivalMaster" || event.type === "tooManySlaves") this.#problem(event.message);
+		if (event.type === "tooManySlaves") this.#problem(event.message);
 		else if (event.type === "port") {
 			this.#platform.log.write(event.open ? "info" : "error", "bus", event.open ? `bus open: ${event.reason}` : `bus lost: ${event.reason}; retrying`);
 		}

@@ -9,9 +9,17 @@ import type { SimulatedBus } from "./bus.js";
 
 export function bridgeBus(bus: SimulatedBus, real: BytePort, log: Log): void {
 	const port = bus.attach("real-bus", "slave");
+	let wasOpen: boolean | undefined;
+	let lastReason = "";
 	port.listen({ onBytes: (bytes) => real.write(bytes) });
 	real.listen({
 		onBytes: (bytes) => port.write(bytes.slice()),
-		onStatus: (open, reason) => log.write(open ? "info" : "error", "bus", open ? `real bus open: ${reason}` : `real bus lost: ${reason}; retrying`),
+		onStatus: (open, reason) => {
+			// Ports report every failed reopen attempt: log the changes only.
+			if (open === wasOpen && reason === lastReason) return;
+			wasOpen = open;
+			lastReason = reason;
+			log.write(open ? "info" : "error", "bus", open ? `real bus open: ${reason}` : `real bus lost: ${reason}; retrying`);
+		},
 	});
 }

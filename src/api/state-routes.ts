@@ -7,7 +7,7 @@ import type { ChargeController } from "../charge/charge-controller.js";
 import type { Supply } from "../charge/power.js";
 import { formatTwcId, slaveStateName } from "../twc/messages.js";
 import type { SlaveRecord } from "../twc/slave.js";
-import type { MasterStats } from "../twc/master.js";
+import type { BusStatus, MasterStats } from "../twc/master.js";
 import { json, type Router } from "./router.js";
 
 export interface StateSource {
@@ -16,7 +16,8 @@ export interface StateSource {
 	slaves(): readonly SlaveRecord[];
 	supply(): Supply;
 	problems(): readonly string[];
-	busStats(): MasterStats;
+	/** The bus: port state, damaged frames and missed replies, another master; with the raw counters. */
+	bus(): BusStatus & { counters: MasterStats };
 	wiring(): { wiringMaxAmpsAllTWCs: number; wiringMaxAmpsPerTWC: number; minAmpsPerTWC: number };
 	/** Each energy source: freshness, accepted and refused samples, the last problem. */
 	energy?(): unknown;
@@ -80,7 +81,7 @@ export function state(source: StateSource): Record<string, unknown> {
 			why: explanations.get(slave.id) ?? null,
 		})),
 		settings,
-		bus: source.busStats(),
+		bus: source.bus(),
 		problems: source.problems(),
 	};
 }

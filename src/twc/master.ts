@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from "../platform/clock.js";
 import type { Log } from "../platform/log.js";
 import type { Random } from "../platform/random.js";
 import { BYTE_TIME_MS, encodeFrame, FrameDecoder, toHex, type FrameStats } from "./frame.js";
+import { badFrames, BusHealth, SAMPLE_MS, type BusHealthStatus, type UnitHealth } from "./bus-health.js";
 import { gateLimit } from "./limit-gate.js";
 import {
 	decodeMessage,
@@ -27,6 +28,7 @@ import {
 	opcodeName,
 	type Message,
 } from "./messages.js";
+import { CommandedLimits, OTHER_MASTER_HOLD_MS, OtherMasterWatch, type OtherMaster } from "./other-master.js";
 import { SlaveRecord } from "./slave.js";
 import { assembleVin } from "./vin.js";
 
@@ -71,6 +73,12 @@ export const LINK_READY_SPACING_MS = 100;
 export const LINK_READY_COUNT = 5;
 export const METER_INTERVAL_MS = 60_000;
 export const MAX_SLAVES = 3;
+/**
+ * Before its first link-ready the master listens this long: a master already running on the bus
+ * heartbeats each of its units once a second, so it is heard (other-master.ts) before we link a
+ * unit and command it anything.
+ */
+export const LISTEN_BEFORE_LINK_MS = 1500;
 /** Quiet time after the end of any frame before we talk (a unit's trailing byte follows its C0). */
 export const GUARD_MS = 5;
 /** A dropped slave's last limit stays reserved this long: it may still be drawing it. */
@@ -116,6 +124,15 @@ interface PerSlave {
 	startStop: boolean | undefined;
 	/** The highest cap it has had since it linked (its FD E2 maximum can change at a relink). */
 	highestCap: number;
+	/** What we commanded it lately, to tell its reports of another master's limits. */
+	limits: CommandedLimits;
+}
+
+/** The bus as the user sees it: GET /api/v1/state `bus`. */
+export interface BusStatus extends BusHealthStatus {
+	units: UnitHealth[];
+	/** Another master heard in the last minute (its limits are then restricted), else null. */
+	otherMaster: (OtherMaster & { shareAmps: number; unitsSeen: number }) | null;
 }
 
 export interface MasterStats {
@@ -159,7 +176,9 @@ export class Master {
 	#inPump = false;
 	#pumpAgain = false;
 	#lastWarn = new Map<string, number>();
-	#rival: { id: number; lastSeenAt: number } | undefined;
+	#watch: OtherMasterWatch;
+	#health: BusHealth;
+	#nextSampleAt = -Infinity;
 	/** The clock at the last step or frame, to see it step back (see #followClock). */
 	#lastNow = -Infinity;
 	/** When the timer that just fired was due, until #followClock has looked at it. */
@@ -178,6 +197,8 @@ export class Master {
 		this.#slaveTimeoutMs = options.slaveTimeoutMs ?? 26_000;
 		this.#onEvent = options.onEvent ?? (() => {});
 		this.#decoder = new FrameDecoder((body) => this.#onFrame(body));
+		this.#watch = new OtherMasterWatch(this.masterId);
+		this.#health = new BusHealth(this.#clock.now());
 		this.stats = {
 			decoder: this.#decoder.stats,
 			heartbeatsSent: 0,
@@ -197,9 +218,12 @@ export class Master {
 		return this.#slaves;
 	}
 
-	/** Another master seen on the bus recently (a unit whose rotary switch is not on F). */
-	get rivalMaster(): { id: number; lastSeenAt: number } | undefined {
-		return this.#rival;
+	/**
+	 * Another master heard on the bus in the last minute: a unit whose rotary switch is not on F, or
+	 * a second controller (with our ID or another). See other-master.ts.
+	 */
+	get rivalMaster(): OtherMaster | undefined {
+		return this.#watch.current(this.#clock.now());
 	}
 
 	get wiringMaxAmpsAllTWCs(): number {
@@ -228,15 +252,16 @@ export class Master {
 				this.#decoder.push(bytes, this.#clock.now());
 			},
 			onStatus: (open, reason) => {
-				this.#onEvent({ type: "port", open, reason });
-				if (open) {
+				const change = this.#health.portStatus(open, reason, this.#clock.now());
+				if (change) this.#onEvent({ type: "port", open, reason });
+				if (open && change) {
 					this.#decoder.reset();
-					this.#armLinkReady();
+					this.#armLinkReady(LISTEN_BEFORE_LINK_MS);
 					this.#pump();
 				}
 			},
 		});
-		this.#armLinkReady();
+		this.#armLinkReady(LISTEN_BEFORE_LINK_MS);
 		this.#pump();
 	}
 
@@ -305,6 +330,7 @@ export class Master {
 		if (!this.#running) return;
 		const now = this.#clock.now();
 		this.#followClock(now);
+		if (now >= this.#nextSampleAt) this.#sampleHealth(now);
 		if (this.#awaiting) {
 			if (now < this.#awaiting.deadline) return this.#wakeAt(this.#awaiting.deadline);
 			const missed = this.#awaiting;
@@ -338,7 +364,7 @@ export class Master {
 			}
 		}
 		// A reserve's end too: while one runs, our timer is what shows a clock step (#followClock).
-		let wake = Math.min(nextFixed, this.#nextQueryTime(now));
+		let wake = Math.min(nextFixed, this.#nextQueryTime(now), this.#nextSampleAt);
 		for (const r of this.#reserved) if (r.until > now) wake = Math.min(wake, r.until);
 		if (wake < Infinity) this.#wakeAt(Math.max(wake, now + 1));
 	}
@@ -370,7 +396,9 @@ export class Master {
 		if (this.#awaiting) this.#awaiting.deadline += delta;
 		if (this.#timer !== undefined) this.#timerAt += delta;
 		for (const r of this.#reserved) r.until += delta;
-		if (this.#rival) this.#rival.lastSeenAt += delta;
+		this.#watch.shift(delta);
+		this.#health.shift(delta);
+		this.#nextSampleAt += delta;
 		for (const [key, at] of this.#lastWarn) this.#lastWarn.set(key, at + delta);
 		for (const slave of this.#slaves) {
 			slave.linkedAt += delta;
@@ -386,6 +414,7 @@ export class Master {
 			per.nextMeterAt += delta;
 			per.nextVinAt += delta;
 			for (const q of per.queries) q.notBefore += delta;
+			per.limits.shift(delta);
 		}
 	}
 
@@ -419,6 +448,7 @@ export class Master {
 		}
 		const frame = encodeFrame(message);
 		const endsAt = now + frame.length * BYTE_TIME_MS;
+		this.#watch.noteSent(message, now); // before the write: an adapter may echo it during the call
 		if (!this.#port.write(frame)) {
 			this.stats.writeFailures++;
 			this.#busyUntil = now + REPLY_TIMEOUT_MS;
@@ -436,10 +466,10 @@ export class Master {
 	// ------------------------------------------------------------------------------------------
 	// Link-ready (§3.1)
 
-	#armLinkReady(): void {
+	#armLinkReady(afterMs = 0): void {
 		// A running burst is restarted from the top: slaves answer after the second FB E2.
 		this.#linkReadyLeft = 2 * LINK_READY_COUNT;
-		this.#nextLinkReadyAt = this.#clock.now();
+		this.#nextLinkReadyAt = this.#clock.now() + afterMs;
 	}
 
 	#sendLinkReady(now: number): void {
@@ -465,6 +495,7 @@ export class Master {
 		const command =
 			amps === 0 || !holds ? (slave.protocol === 1 ? HeartbeatCommand.LimitV1 : HeartbeatCommand.LimitV2) : HeartbeatCommand.NoChange;
 		const message = encodeMasterHeartbeat(this.masterId, slave.id, command, amps * 100);
+		this.#perSlave.get(slave.id)!.limits.noteCommanded(amps * 100);
 		this.#scheduleNextHeartbeat(slave, now);
 		const sent = this.#transmit(message, now, {
 			slaveId: slave.id,
@@ -493,7 +524,7 @@ export class Master {
 		}
 		let othersInUse = this.reservedAmps;
 		for (const other of this.#slaves) if (other !== slave) othersInUse += this.#inUse(other);
-		return gateLimit({
+		const limit = gateLimit({
 			target: wish,
 			cap: this.#capOf(slave),
 			current: slave.commandedAmps ?? 0,
@@ -501,6 +532,15 @@ export class Master {
 			total: this.#wiringAll,
 			minAmps: slave.minAmps,
 		});
+		const now = this.#clock.now();
+		if (!this.#watch.active(now)) return limit;
+		// Another master is heard: no raise, and at most an equal share among every unit on the bus.
+		const held = Math.min(limit, slave.commandedAmps ?? 0, this.#watch.shareAmps(this.#wiringAll, now, this.#slaveIds()));
+		return held < slave.minAmps ? 0 : held;
+	}
+
+	#slaveIds(): number[] {
+		return this.#slaves.map((s) => s.id);
 	}
 
 	/** The lowest of the slave's own caps: its FDE2 maximum and the per-unit wiring. */
@@ -646,20 +686,36 @@ export class Master {
 		switch (message.kind) {
 			case "masterLinkReady":
 			case "masterHeartbeat":
-				if (message.sender === this.masterId) {
+			case "startCharging":
+			case "stopCharging":
+			case "query": {
+				if (message.sender === this.masterId && this.#watch.isEcho(body, now)) {
 					this.stats.echoes++; // our own frame, echoed by a half-duplex adapter
 					return;
 				}
-				if (!this.#find(message.sender)) this.#rivalMaster(message.sender, now);
+				if (message.kind !== "masterLinkReady") this.#watch.noteUnit(message.receiver, now);
+				if (message.sender === this.masterId) {
+					this.#otherMaster(this.masterId, `${describeMasterFrame(message)} with our ID that we did not send`, now);
+				} else if ((message.kind === "masterLinkReady" || message.kind === "masterHeartbeat") && !this.#find(message.sender)) {
+					this.#otherMaster(message.sender, describeMasterFrame(message), now);
+				}
 				return;
+			}
 			case "slaveLinkReady":
+				this.#watch.noteUnit(message.sender, now);
 				return this.#onSlaveLinkReady(message.sender, message.sign, message.maxCentiamps / 100, message.protocol, now);
 			case "slaveHeartbeat": {
+				this.#watch.noteUnit(message.sender, now);
 				if (message.receiver !== this.masterId) return; // talking to another master
 				const slave = this.#find(message.sender);
 				if (!slave) {
+					// Units answer heartbeats only: someone else heartbeats it with our ID.
 					this.stats.fromUnknownSlaves++;
+					this.#otherMaster(this.masterId, `wall connector ${formatTwcId(message.sender)}, which we never linked, answers a heartbeat with our ID`, now);
 					return;
+				}
+				if (this.#perSlave.get(slave.id)!.limits.isStrange(message.limitCentiamps, Math.round(slave.maxAmps * 100), now)) {
+					this.#otherMaster(this.masterId, `wall connector ${formatTwcId(slave.id)} reports a limit of ${message.limitCentiamps / 100} A, which we never commanded`, now);
 				}
 				this.#completeAwaiting(slave.id, Opcode.SlaveHeartbeat);
 				const change = slave.updateFromHeartbeat(message.state, message.limitCentiamps / 100, message.actualCentiamps / 100, now);
@@ -703,11 +759,6 @@ export class Master {
 				else slave.serial = message.serial;
 				return;
 			}
-			case "startCharging":
-			case "stopCharging":
-			case "query":
-				if (message.sender === this.masterId) this.stats.echoes++;
-				return;
 			case "plugState": {
 				const slave = this.#find(message.sender);
 				if (slave) {
@@ -762,6 +813,7 @@ export class Master {
 			nextVinAt: Infinity,
 			startStop: undefined,
 			highestCap: 0,
+			limits: new CommandedLimits(),
 		});
 		const per = this.#perSlave.get(id)!;
 		this.#queue(per, Opcode.FirmwareQuery, now + 3000);
@@ -815,12 +867,71 @@ export class Master {
 		}
 	}
 
-	#rivalMaster(id: number, now: number): void {
-		this.#rival = { id, lastSeenAt: now };
-		const message =
-			`another wall connector (ID ${formatTwcId(id)}) is acting as master on the bus: ` +
-			`set its rotary switch to F so that it follows this controller`;
-		if (this.#warn("rival", message, "error")) this.#onEvent({ type: "rivalMaster", id, message });
+	/** A sign of another master (other-master.ts): restrict the limits, tell the user once per episode. */
+	#otherMaster(id: number, evidence: string, now: number): void {
+		if (!this.#watch.heard(id, evidence, now)) return;
+		const message = this.#otherMasterText(now)!;
+		this.#log.write("error", "master", message);
+		this.#onEvent({ type: "rivalMaster", id, message });
+		this.#pump(); // lower what is above the share now, not at the next heartbeat
+	}
+
+	#otherMasterText(now: number): string | undefined {
+		const other = this.#watch.current(now);
+		if (!other) return undefined;
+		const units = this.#watch.unitsSeen(now, this.#slaveIds());
+		const share = Math.floor(this.#wiringAll / units);
+		const who = other.sameId
+			? `another master is using our ID ${formatTwcId(other.id)} on this bus (${other.evidence}): a second instance of this ` +
+				`controller, or another TWCManager, drives the same wall connectors. Run only one master per bus: a different ` +
+				`masterId does not make two masters safe, the wall connectors follow whichever heartbeat came last`
+			: `another wall connector (ID ${formatTwcId(other.id)}) is acting as master on the bus (${other.evidence}): ` +
+				`set its rotary switch to F so that it follows this controller`;
+		return (
+			`${who}. Until it is gone, and for ${OTHER_MASTER_HOLD_MS / 1000} s after, no limit is raised and each wall connector ` +
+			`gets at most an equal share of wiringMaxAmpsAllTWCs: ${share} A (${units} units seen on the bus)`
+		);
+	}
+
+	// ------------------------------------------------------------------------------------------
+	// Bus health (bus-health.ts)
+
+	#counters(): { badFrames: number; noiseBytes: number; repliesMissed: number; frames: number } {
+		const d = this.stats.decoder;
+		return { badFrames: badFrames(d), noiseBytes: d.noiseBytes, repliesMissed: this.stats.repliesMissed, frames: d.frames };
+	}
+
+	#sampleHealth(now: number): void {
+		this.#nextSampleAt = now + SAMPLE_MS;
+		const perUnit = new Map<number, number>();
+		for (const slave of this.#slaves) perUnit.set(slave.id, slave.repliesMissed);
+		const summary = this.#health.sample(now, this.#counters(), perUnit);
+		if (summary) this.#log.write(summary.serious ? "warn" : "info", "bus", summary.line);
+	}
+
+	/** The bus now: port state, damaged frames and missed replies in the last minute, another master. */
+	busStatus(): BusStatus {
+		const now = this.#clock.now();
+		const other = this.#watch.current(now);
+		const unitsSeen = this.#watch.unitsSeen(now, this.#slaveIds());
+		return {
+			...this.#health.status(now, this.#counters()),
+			units: this.#slaves.map((slave) => ({
+				twcId: formatTwcId(slave.id),
+				repliesMissed: slave.repliesMissed,
+				repliesMissedLastMinute: this.#health.unitMissedLastMinute(now, slave.id, slave.repliesMissed),
+			})),
+			otherMaster: other ? { ...other, unitsSeen, shareAmps: Math.floor(this.#wiringAll / unitsSeen) } : null,
+		};
+	}
+
+	/** What the user must act on now about the bus (another master, down, noisy); empty when healthy. */
+	busProblems(): string[] {
+		const now = this.#clock.now();
+		const problems = this.#health.problems(now, this.#counters());
+		const other = this.#otherMasterText(now);
+		if (other) problems.unshift(other);
+		return problems;
 	}
 
 	#dropSilentSlaves(now: number): void {
@@ -864,4 +975,18 @@ export function judgeLifetimeCounter(slave: SlaveRecord, counter: number, now: n
 	const possibleKWh = (slave.maxAmps * 3 * 250 * hours) / 1000 + 1;
 	if (counter - previous > possibleKWh) return `lifetime energy jumped by ${counter - previous} in ${Math.round(hours * 60)} min, more than the unit can deliver`;
 	return undefined;
+}
+
+/** A master frame in words, for the other-master report. */
+function describeMasterFrame(message: Extract<Message, { kind: "masterLinkReady" | "masterHeartbeat" | "startCharging" | "stopCharging" | "query" }>): string {
+	switch (message.kind) {
+		case "masterLinkReady":
+			return `a master link-ready (${message.which === 1 ? "FC E1" : "FB E2"}) from ${formatTwcId(message.sender)}`;
+		case "masterHeartbeat":
+			return `a master heartbeat from ${formatTwcId(message.sender)} to ${formatTwcId(message.receiver)}`;
+		case "query":
+			return `a query ${opcodeName(message.opcode)} from ${formatTwcId(message.sender)}`;
+		default:
+			return `a ${message.kind === "startCharging" ? "start" : "stop"} command from ${formatTwcId(message.sender)}`;
+	}
 }

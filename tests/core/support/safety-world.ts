@@ -181,7 +181,8 @@ export function runCase(seed: number, trace?: (line: string) => void): CaseResul
 	const configSection: Record<string, unknown> = {
 		wiringMaxAmpsAllTWCs: total,
 		wiringMaxAmpsPerTWC: perTwc,
-		minAmpsPerTWC: d.pick([0, 1, 5, 6, 6, 6, 6, 8, 10, 12, 16, 32, d.int(0, 80)]),
+		// A minimum above a wiring limit is a config error now (no car could charge): kept within them.
+		minAmpsPerTWC: Math.min(d.pick([0, 1, 5, 6, 6, 6, 6, 8, 10, 12, 16, 32, d.int(0, 80)]), Math.floor(Math.min(total, perTwc))),
 		startStopDelay: d.pick([0, 0, 5, 10, 30, 60, 60, 300, d.int(0, 3600)]),
 		minOnTime: d.pick([0, 0, 5, 30, 60, 60, 120, d.int(0, 3600)]),
 		minOffTime: d.pick([0, 0, 5, 30, 60, 60, 120, d.int(0, 3600)]),
@@ -237,6 +238,9 @@ export function runCase(seed: number, trace?: (line: string) => void): CaseResul
 		write(level: LogLevel, topic: string, message: string) {
 			if (topic === "master" && message.startsWith("charging logic failed")) fail(`the charging logic threw (swallowed by the master): ${message}`);
 			else if (topic === "charge" && message.startsWith("green energy logic failed") && !greenThrew) fail(`swallowed: ${message}`);
+			// Spoofed heartbeats and lying reports are what another master on the bus looks like: the
+			// master says so (src/twc/other-master.ts) and only lowers limits, which the checks still cover.
+			else if (level === "error" && topic === "master" && /^another (master|wall connector)/.test(message)) return;
 			else if (level === "error" && topic !== "bus") fail(`error logged: ${topic}: ${message}`);
 		},
 	};

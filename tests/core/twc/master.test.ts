@@ -3,7 +3,7 @@ import { silentLog, type Log } from "../../../src/platform/log.js";
 import { seededRandom } from "../../../src/platform/random.js";
 import { VirtualClock } from "../../../src/platform/virtual-clock.js";
 import { encodeFrame } from "../../../src/twc/frame.js";
-import { DROPPED_RESERVE_MS, Master, type MasterEvent, type OfferSource } from "../../../src/twc/master.js";
+import { DROPPED_RESERVE_MS, LISTEN_BEFORE_LINK_MS, Master, type MasterEvent, type OfferSource } from "../../../src/twc/master.js";
 import { encodeMasterLinkReady, encodeMasterHeartbeat, encodeSlaveHeartbeat, encodeSlaveLinkReady, type Message } from "../../../src/twc/messages.js";
 import type { SlaveRecord } from "../../../src/twc/slave.js";
 import { allocate } from "../../../src/charge/allocation.js";
@@ -71,10 +71,12 @@ function watchSum(port: ScriptedPort, total: number, onViolation: (text: string)
 	return commanded;
 }
 
-test("at start it sends 5 × FC E1 then 5 × FB E2, 0.1 s apart, from ID 7777", (t) => {
+test("at start it listens 1.5 s, then sends 5 × FC E1 then 5 × FB E2, 0.1 s apart, from ID 7777", (t) => {
 	const { clock, port, master } = setup();
 	master.start();
-	clock.advance(2000);
+	clock.advance(LISTEN_BEFORE_LINK_MS - 1);
+	t.is(port.sent.length, 0, "nothing before it has listened for another master");
+	clock.advance(1001);
 	const burst = port.sent.filter((f) => f.message.kind === "masterLinkReady");
 	t.is(burst.length, 10);
 	t.deepEqual(burst.map((f) => (f.message as { which: number }).which), [1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
@@ -311,7 +313,7 @@ test("the bus port dropping and coming back is reported and the master announces
 	clock.advance(5000);
 	const before = master.stats.linkReadySent;
 	port.status(true, "reconnected");
-	clock.advance(2000);
+	clock.advance(LISTEN_BEFORE_LINK_MS + 2000);
 	t.is(master.stats.linkReadySent - before, 10);
 	t.deepEqual(events.filter((e) => e.type === "port").map((e) => (e as { open: boolean }).open), [false, true]);
 });
