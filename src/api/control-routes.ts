@@ -10,6 +10,11 @@ import { manageGroup } from "../charge/vehicle-access.js";
 import type { HttpRequest, HttpResponse } from "../platform/http-server.js";
 import { json, parseJsonObject, type Router } from "./router.js";
 
+/** Charge Now lasts a week at most: a longer one is a typo or an attack, not a plan. */
+export const MAX_CHARGE_NOW_SECONDS = 7 * 24 * 3600;
+/** The least a protocol 2 unit offers a car (SlaveRecord.minAmps, §1.4); the arbiter uses max(minAmpsPerTWC, this). */
+const UNIT_FLOOR_AMPS = 6;
+
 export interface ControlSource {
 	controller: ChargeController;
 	settings: SettingsStore;
@@ -22,17 +27,22 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 		return typeof data === "string" ? json(400, { error: data }) : handler(data);
 	};
 
-	// §7, §9: chargeNowRate and chargeNowDuration as int(); ≤ 0 → 400.
+	// §7, §9: chargeNowRate and chargeNowDuration as int(); ≤ 0 → 400; a week at most.
 	router.post(
 		"/api/chargeNow",
 		body((data) => {
-			const rate = toInt(data.chargeNowRate);
-			const duration = toInt(data.chargeNowDuration);
-			if (rate === undefined || rate <= 0) return json(400, { error: `chargeNowRate must be a whole number of amps > 0 (got ${show(data.chargeNowRate)})` });
-			if (duration === undefined || duration <= 0) return json(400, { error: `chargeNowDuration must be a whole number of seconds > 0 (got ${show(data.chargeNowDuration)})` });
+			const rate = intField(data, "chargeNowRate", "amps", 1, Infinity);
+			if (typeof rate === "string") return json(400, { error: rate });
+			const duration = intField(data, "chargeNowDuration", "seconds", 1, MAX_CHARGE_NOW_SECONDS, " (a week)");
+			if (typeof duration === "string") return json(400, { error: duration });
 			const result = controller.chargeNow(rate, duration, "api");
-			if (!result.ok) return json(400, { error: result.errors.join("; ") });
-			return json(200, { status: "success", rate, duration });
+			if (!result.ok) return json(400, { error: `chargeNowRate ${rate} A for ${duration} s refused: ${result.errors.join("; ")}`, errors: result.errors });
+			// Success keeps TWCManager's shape; a rate no car takes is said, not silently accepted.
+			const warnings = [...result.warnings];
+			if (rate < UNIT_FLOOR_AMPS && !warnings.some((w) => w.startsWith("chargeNowAmps:"))) {
+				warnings.push(`chargeNowRate: ${rate} A is below the ${UNIT_FLOOR_AMPS} A a wall connector offers at least: a car gets 0 A, so nothing charges at this rate`);
+			}
+			return json(200, warnings.length > 0 ? { status: "success", rate, duration, warnings } : { status: "success", rate, duration });
 		}),
 	);
 	router.post("/api/cancelChargeNow", () => {
@@ -49,21 +59,20 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 			if (data.enabled === false || data.enabled === 0 || data.enabled === "false") {
 				patch = { scheduledAmpsMax: 0, scheduledAmpsStartHour: -1, scheduledAmpsEndHour: -1, scheduledAmpsDaysBitmap: 0 };
 			} else {
-				const start = toNumber(data.startingMinute);
-				const end = toNumber(data.endingMinute);
-				const amps = toNumber(data.amps ?? data.chargingAmps);
-				const errors: string[] = [];
-				if (start === undefined || start < 0 || start >= 1440) errors.push(`startingMinute must be 0 … 1439 (got ${show(data.startingMinute)})`);
-				if (end === undefined || end < 0 || end >= 1440) errors.push(`endingMinute must be 0 … 1439 (got ${show(data.endingMinute)})`);
-				if (amps === undefined) errors.push(`amps must be a number (got ${show(data.amps)})`);
-				if (errors.length > 0) return json(400, { error: errors.join("; ") });
+				// TWCManager reads these with int() (§7).
+				const start = intField(data, "startingMinute", "minutes", 0, 1439);
+				const end = intField(data, "endingMinute", "minutes", 0, 1439);
+				const amps = intField(data, data.amps === undefined && data.chargingAmps !== undefined ? "chargingAmps" : "amps", "amps", -Infinity, Infinity);
+				const battery = data.flexBatterySize === undefined ? undefined : intField(data, "flexBatterySize", "kWh", -Infinity, Infinity);
+				const errors = [start, end, amps, battery].filter((v): v is string => typeof v === "string");
+				if (errors.length > 0) return json(400, { error: errors.join("; "), errors });
 				let bitmap = 0;
 				days.forEach((day, i) => {
 					if (data[day] === true || data[day] === 1 || data[day] === "true") bitmap |= 1 << i;
 				});
-				patch = { scheduledAmpsMax: amps, scheduledAmpsStartHour: start! / 60, scheduledAmpsEndHour: end! / 60, scheduledAmpsDaysBitmap: bitmap };
+				patch = { scheduledAmpsMax: amps, scheduledAmpsStartHour: (start as number) / 60, scheduledAmpsEndHour: (end as number) / 60, scheduledAmpsDaysBitmap: bitmap };
 				if (data.flexStartEnabled !== undefined) patch.scheduledAmpsFlexStart = data.flexStartEnabled;
-				if (data.flexBatterySize !== undefined) patch.scheduledAmpsBatterySize = data.flexBatterySize;
+				if (battery !== undefined) patch.scheduledAmpsBatterySize = battery;
 			}
 			return answer(settings.update(patch, "api"), 202, controller);
 		}),
@@ -101,7 +110,8 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 		body((data) => {
 			const name = data.offsetName;
 			if (typeof name !== "string") return json(400, { error: `offsetName must be a string (got ${show(name)})` });
-			if (!(name in settings.current.consumptionOffset)) return json(404, { error: `no consumption offset named ${show(name)}` });
+			// Own names only: `in` would find "toString" or "__proto__" on every object.
+			if (!Object.prototype.hasOwnProperty.call(settings.current.consumptionOffset, name)) return json(404, { error: `no consumption offset named ${show(name)}` });
 			const offsets = { ...settings.current.consumptionOffset };
 			delete offsets[name];
 			const result = settings.update({ consumptionOffset: offsets }, "api");
@@ -118,7 +128,13 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 		controller.applyNow();
 		return json(200, { status: "success", VehicleGroups: settings.current.VehicleGroups });
 	};
-	router.post("/vehicle/groupMgmt", (request) => groupMgmt(request.body.trim().startsWith("{") ? (parseJsonObject(request) as Record<string, unknown>) : parseForm(request.body)));
+	// TWCManager's form; a body that looks like JSON is read as JSON, and malformed JSON says so.
+	router.post("/vehicle/groupMgmt", (request) => {
+		const text = request.body.trim();
+		if (!text.startsWith("{") && !text.startsWith("[")) return groupMgmt(parseForm(request.body));
+		const data = parseJsonObject(request);
+		return typeof data === "string" ? json(400, { error: data }) : groupMgmt(data);
+	});
 	router.post("/api/v1/vehicleGroups", body(groupMgmt));
 
 	// Native: every setting at once, validated as a whole.
@@ -127,7 +143,7 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 		"/api/v1/settings",
 		body((data) => {
 			const result = settings.update(data, "api");
-			if (!result.ok) return json(400, { errors: result.errors, warnings: result.warnings });
+			if (!result.ok) return json(400, { error: result.errors.join("; "), errors: result.errors, warnings: result.warnings });
 			controller.applyNow();
 			return json(200, { changed: result.changed, warnings: result.warnings, settings: settings.current });
 		}),
@@ -140,10 +156,29 @@ function answer(result: PatchResult, okStatus: number, controller: ChargeControl
 	return okStatus === 204 ? { status: 204 } : json(okStatus, { status: "success", warnings: result.warnings });
 }
 
-/** Python's int(): whole numbers and numeric strings; fractions are cut. */
-function toInt(value: unknown): number | undefined {
-	const n = toNumber(value);
-	return n === undefined ? undefined : Math.trunc(n);
+/**
+ * Python's int() on a JSON value: a finite number (a fraction is cut: int(3.9) == 3) or a string of
+ * decimal digits with an optional sign, surrounding blanks and single underscores between digits.
+ * "0x20", "1e3", "3.5", "", "12abc", booleans and null are not whole numbers.
+ */
+export function pythonInt(value: unknown): number | undefined {
+	if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) + 0 : undefined;
+	if (typeof value !== "string" || !/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(value)) return undefined;
+	// Too many digits for a double gives ±Infinity: a whole number, just out of every range.
+	return Number(value.replace(/_/g, "").trim()) + 0;
+}
+
+/** data[key] read with int() and bounded; a sentence naming the field when it is not. */
+function intField(data: Record<string, unknown>, key: string, unit: string, min: number, max: number, note = ""): number | string {
+	const raw = data[key];
+	const n = pythonInt(raw);
+	if (n === undefined) return `${key} must be a whole decimal number of ${unit} (got ${show(raw)})`;
+	if (!Number.isFinite(n)) return `${key} is too large a number of ${unit} (got ${show(raw)})`;
+	if (n < min || n > max) {
+		const range = max === Infinity ? `≥ ${min}` : min === -Infinity ? `≤ ${max}` : `from ${min} to ${max}`;
+		return `${key} must be a whole number of ${unit} ${range}${note} (got ${show(raw)})`;
+	}
+	return n;
 }
 
 function toNumber(value: unknown): number | undefined {
@@ -151,8 +186,15 @@ function toNumber(value: unknown): number | undefined {
 	return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
+/** A value as the request gave it, cut short: an error must not echo a 60 KB body. */
 function show(value: unknown): string {
-	return JSON.stringify(value) ?? String(value);
+	let text: string;
+	try {
+		text = JSON.stringify(value) ?? String(value);
+	} catch {
+		text = String(value);
+	}
+	return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 /** application/x-www-form-urlencoded → fields. */

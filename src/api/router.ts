@@ -1,14 +1,18 @@
 /**
  * A small router over the HttpServer interface: routes by method and exact path, JSON helpers,
  * and one place that turns a failing handler into a 500 with a reason (the master keeps running).
+ * A known path asked with a method it does not take answers 405 with `Allow`; HEAD runs the GET
+ * route and sends no body; OPTIONS answers 204 with `Allow`.
  */
 import type { HttpHandler, HttpRequest, HttpResponse } from "../platform/http-server.js";
 import type { Log } from "../platform/log.js";
+import { parseJsonBody } from "./json-body.js";
 
 export type RouteHandler = (request: HttpRequest) => HttpResponse;
 
 export class Router {
-	#routes = new Map<string, RouteHandler>();
+	/** path → method → handler. */
+	#routes = new Map<string, Map<string, RouteHandler>>();
 	#log: Log;
 
 	constructor(log: Log) {
@@ -16,29 +20,55 @@ export class Router {
 	}
 
 	get(path: string, handler: RouteHandler): this {
-		this.#routes.set(`GET ${path}`, handler);
-		return this;
+		return this.#add("GET", path, handler);
 	}
 
 	post(path: string, handler: RouteHandler): this {
-		this.#routes.set(`POST ${path}`, handler);
+		return this.#add("POST", path, handler);
+	}
+
+	#add(method: string, path: string, handler: RouteHandler): this {
+		let methods = this.#routes.get(path);
+		if (!methods) {
+			methods = new Map();
+			this.#routes.set(path, methods);
+		}
+		methods.set(method, handler);
 		return this;
+	}
+
+	/** The methods `path` takes, as the `Allow` header lists them. */
+	#allow(methods: ReadonlyMap<string, RouteHandler>): string {
+		const names = [...methods.keys()];
+		if (methods.has("GET")) names.push("HEAD");
+		names.push("OPTIONS");
+		return names.join(", ");
 	}
 
 	/** The handler to give the HttpServer. */
 	readonly handle: HttpHandler = (request) => {
-		const route = this.#routes.get(`${request.method} ${request.path}`);
+		const methods = this.#routes.get(request.path);
+		if (!methods) return json(404, { error: `no such route: ${request.method} ${request.path}` });
+		const head = request.method === "HEAD";
+		const route = methods.get(head ? "GET" : request.method);
 		if (!route) {
-			const other = request.method === "GET" ? "POST" : "GET";
-			if (this.#routes.has(`${other} ${request.path}`)) return json(405, { error: `${request.path} does not take ${request.method}` });
-			return json(404, { error: `no such route: ${request.method} ${request.path}` });
+			const allow = this.#allow(methods);
+			if (request.method === "OPTIONS") return { status: 204, headers: { Allow: allow } };
+			return { ...json(405, { error: `${request.path} does not take ${request.method} (allowed: ${allow})` }), headers: { Allow: allow } };
 		}
+		let response: HttpResponse;
 		try {
-			return route(request);
+			response = route(request);
 		} catch (error) {
 			this.#log.write("error", "http", `${request.method} ${request.path} failed: ${String(error)}`);
-			return json(500, { error: `internal error: ${String(error)}` });
+			response = json(500, { error: `internal error: ${String(error)}` });
 		}
+		// HEAD: the GET answer's status and headers, without its body.
+		if (!head) return response;
+		const bare: HttpResponse = { status: response.status };
+		if (response.contentType !== undefined) bare.contentType = response.contentType;
+		if (response.headers !== undefined) bare.headers = response.headers;
+		return bare;
 	};
 }
 
@@ -46,14 +76,8 @@ export function json(status: number, value: unknown): HttpResponse {
 	return { status, contentType: "application/json", body: JSON.stringify(value) };
 }
 
-/** Parses a JSON object body; a string error says what is wrong. */
+/** Parses a JSON object body (see json-body.ts); a string error says what is wrong. */
 export function parseJsonObject(request: HttpRequest): Record<string, unknown> | string {
-	let value: unknown;
-	try {
-		value = JSON.parse(request.body);
-	} catch {
-		return "body is not valid JSON";
-	}
-	if (typeof value !== "object" || value === null || Array.isArray(value)) return "body must be a JSON object";
-	return value as Record<string, unknown>;
+	const parsed = parseJsonBody(request.body);
+	return parsed.ok ? parsed.value : parsed.error;
 }
