@@ -7,6 +7,7 @@ import { DROPPED_RESERVE_MS, LISTEN_BEFORE_LINK_MS, Master, type MasterEvent, ty
 import { encodeMasterLinkReady, encodeMasterHeartbeat, encodeSlaveHeartbeat, encodeSlaveLinkReady, type Message } from "../../../src/twc/messages.js";
 import type { SlaveRecord } from "../../../src/twc/slave.js";
 import { allocate } from "../../../src/charge/allocation.js";
+import { OTHER_MASTER_HOLD_MS } from "../../../src/twc/other-master.js";
 import { cases } from "../support/runtime.js";
 import { ScriptedPort, ScriptedSlave, type SentFrame } from "../support/scripted-bus.js";
 
@@ -216,8 +217,14 @@ test("our own frames echoed by the adapter are ignored; another master is report
 	t.regex(rival.message, /035D/);
 	t.regex(rival.message, /rotary switch to F/);
 	t.is(master.rivalMaster?.id, 0x035d);
+	// Within the same episode the report keeps the first one; after it, another one is a new report.
+	port.injectMessage(encodeMasterHeartbeat(0x4444, 0x1234, 0, 0));
+	t.is(master.rivalMaster?.id, 0x035d);
+	clock.advance(OTHER_MASTER_HOLD_MS);
+	t.is(master.rivalMaster, undefined);
 	port.injectMessage(encodeMasterHeartbeat(0x4444, 0x1234, 0, 0));
 	t.is(master.rivalMaster?.id, 0x4444);
+	t.is(events.filter((e) => e.type === "rivalMaster").length, 2);
 });
 
 test("a fourth slave is ignored and reported", (t) => {
