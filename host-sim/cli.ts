@@ -13,11 +13,11 @@ import type { BytePort } from "../src/platform/byte-port.js";
 import { formatTwcId } from "../src/twc/messages.js";
 import { ConsoleLog, isLogLevel } from "./console-log.js";
 import { NodeClock } from "./node-clock.js";
-import { createNodePlatform, openBusPort } from "./node-platform.js";
+import { createNodePlatform, openBusPort, type NodePlatform } from "./node-platform.js";
 import { syntheticDay } from "./replay/synthetic-days.js";
 import { traceCursor } from "./replay/trace.js";
 import { bridgeBus } from "./sim/bus-bridge.js";
-import { buildWorld } from "./sim/world.js";
+import { buildWorld, type World } from "./sim/world.js";
 
 export const DEMO_CONFIG = fileURLToPath(new URL("./demo-config.json", import.meta.url));
 
@@ -27,8 +27,10 @@ const USAGE = `Usage: npm start -- [options]
   --bus PATH|URL      drive a real bus: a serial device (/dev/ttyUSB0, COM3) or
                       socket://HOST:PORT for an RS485-to-Ethernet converter
   --config FILE       TWCManager config.json (default: the demo config; with --bus
-                      the file must set config.wiringMaxAmpsAllTWCs and wiringMaxAmpsPerTWC)
-  --http-port N       web API port (default: control.HTTP.listenPort, 8080)
+                      the file must set config.wiringMaxAmpsAllTWCs and wiringMaxAmpsPerTWC;
+                      interface.Dummy enabled: the simulated wall connectors, no serial port)
+  --http-port N       web API port (default: control.HTTP.listenPort, 8080; a port in
+                      use is an error: is another instance running?)
   --log-level LEVEL   error, warn, info (default) or debug
   --seed N            seed of the simulation (repeatable demo runs)
   --help              this text
@@ -91,12 +93,44 @@ export function loadConfig(file: string, realBus: boolean): { config?: Config; e
 
 export interface Running {
 	app: App;
+	/** The port the web API listens on (0: none); rejects when it cannot listen (the port is in use). */
 	httpPort: Promise<number>;
+	/** The real bus opened (--bus, or interface.RS485.port); undefined when only simulated units are used. */
+	busAddress: string | undefined;
+	/** The simulated units and cars, when there are any. */
+	world: World | undefined;
 	stop(): void;
 }
 
+/** What run() builds the platform with (tests replace it). */
+export interface RunDependencies {
+	createPlatform?: typeof createNodePlatform;
+}
+
+/**
+ * Which bus: --bus wins; else TWCManager's order, the first enabled interface of Dummy and RS485
+ * (§8). The Dummy means the simulated units, as without --bus; so does an RS485 without a port.
+ */
+function chooseBus(options: CliOptions, config: Config, warn: (text: string) => void): string | undefined {
+	if (options.bus !== undefined) {
+		if (config.dummy.enabled) warn(`interface.Dummy.enabled is ignored: --bus ${options.bus} is given`);
+		return options.bus;
+	}
+	if (config.dummy.enabled) {
+		if (config.rs485.enabled && config.rs485.port !== undefined) {
+			warn(`interface.Dummy and interface.RS485 are both enabled: the first, Dummy, is used (as in TWCManager); ${config.rs485.port} is not opened`);
+		}
+		return undefined;
+	}
+	return config.rs485.enabled ? config.rs485.port : undefined;
+}
+
 /** Starts the master as the command line asks. Returns undefined (after printing why) if it cannot. */
-export function run(options: CliOptions, print: (line: string) => void = (l) => process.stderr.write(l + "\n")): Running | undefined {
+export function run(
+	options: CliOptions,
+	print: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+	dependencies: RunDependencies = {},
+): Running | undefined {
 	const clock = new NodeClock();
 	const log = new ConsoleLog({ level: options.logLevel, clock });
 	const realBusAddress = options.bus;
@@ -109,7 +143,7 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 		return undefined;
 	}
 	const config = loaded.config;
-	const address = realBusAddress ?? config.rs485.port;
+	const address = chooseBus(options, config, (text) => log.write("warn", "config", text));
 	if (realBusAddress === undefined && address !== undefined) {
 		// interface.RS485.port in the file asks for a real bus as well: the wiring limits are required.
 		const strict = loadConfig(configFile, true);
@@ -136,26 +170,40 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 		if (realPort) bridgeBus(world.bus, realPort, log);
 	} else busPort = realPort!;
 
-	const platform = createNodePlatform({
-		bus: busPort,
-		clock,
-		log,
-		seed: options.seed,
-		httpPort: config.http.enabled ? (options.httpPort ?? config.http.listenPort) : undefined,
-		// settings.json: config.settingsPath, else beside the config file on a real bus; the demo keeps them in memory.
-		storageDir: config.settingsPath || (address !== undefined ? dirname(resolve(configFile)) : undefined),
-	});
-	const app = new App(platform, config);
-	// The demo (no --config): outside the green hours the cars charge at 16 A between them, so there
-	// is something to see at night too. A real installation starts with TWCManager's defaults.
-	if (options.configFile === undefined && address === undefined) app.settings.update({ nonScheduledAction: 1, nonScheduledAmpsMax: 16 }, "demo");
-	app.start();
-	const httpPort = platform.http ? platform.http.listening : Promise.resolve(0);
+	let platform: NodePlatform | undefined;
+	let app: App;
+	try {
+		platform = (dependencies.createPlatform ?? createNodePlatform)({
+			bus: busPort,
+			clock,
+			log,
+			seed: options.seed,
+			httpPort: config.http.enabled ? (options.httpPort ?? config.http.listenPort) : undefined,
+			// settings.json: config.settingsPath, else beside the config file on a real bus; the demo keeps them in memory.
+			storageDir: config.settingsPath || (address !== undefined ? dirname(resolve(configFile)) : undefined),
+		});
+		app = new App(platform, config);
+		// The demo (no --config): outside the green hours the cars charge at 16 A between them, so there
+		// is something to see at night too. A real installation starts with TWCManager's defaults.
+		if (options.configFile === undefined && address === undefined) app.settings.update({ nonScheduledAction: 1, nonScheduledAmpsMax: 16 }, "demo");
+		app.start();
+	} catch (error) {
+		// E.g. the settings directory is in use by another instance.
+		print(error instanceof Error ? error.message : String(error));
+		print("the master did not start");
+		for (const unit of world?.units ?? []) unit.stop();
+		platform?.close();
+		realPort?.close();
+		return undefined;
+	}
+	const ready = platform;
+	const httpPort = ready.http ? ready.http.listening : Promise.resolve(0);
 	httpPort.then(
 		(port) => {
 			if (port) log.write("info", "http", `web API on http://localhost:${port}/api/getStatus`);
 		},
-		(error: Error) => log.write("error", "http", error.message),
+		// The web API is how the master is controlled: without it, it stops (main() exits non-zero).
+		(error: Error) => print(error.message),
 	);
 	const where = address ? `bus ${address}` : "the simulated bus";
 	log.write("info", "master", `master ${formatTwcId(config.masterId)} on ${where}, ${options.slaves} simulated wall connector(s), ${config.wiringMaxAmpsAllTWCs} A for all, ${config.wiringMaxAmpsPerTWC} A per unit`);
@@ -165,11 +213,14 @@ export function run(options: CliOptions, print: (line: string) => void = (l) => 
 	return {
 		app,
 		httpPort,
+		busAddress: address,
+		world,
 		stop() {
 			clearInterval(statusTimer);
 			if (meterTimer) clearInterval(meterTimer);
 			app.stop();
-			platform.close();
+			for (const unit of world?.units ?? []) unit.stop();
+			ready.close();
 			realPort?.close();
 		},
 	};
@@ -212,13 +263,19 @@ function main(): void {
 	}
 	const running = run(options);
 	if (!running) {
-		process.exitCode = 1;
-		return;
+		// exit() rather than exitCode: simulated units may have timers running.
+		process.exit(1);
 	}
 	const stop = () => {
 		running.stop();
 		process.exit(0);
 	};
+	running.httpPort.catch(() => {
+		// run() printed why (e.g. the port is in use: a second instance must not run unnoticed).
+		process.stderr.write("the master stopped\n");
+		running.stop();
+		process.exit(1);
+	});
 	process.on("SIGINT", stop);
 	process.on("SIGTERM", stop);
 }

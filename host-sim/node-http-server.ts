@@ -8,8 +8,6 @@ export interface NodeHttpServerOptions {
 	/** Address to bind (default: Node's, i.e. "::" with IPv4 mapped in, like TWCManager). */
 	host?: string;
 	log?: Log;
-	/** When the port is in use, try this many successive ports in all (default 10, as TWCManager). */
-	portAttempts?: number;
 	/** Largest accepted request body in bytes (default 64 KiB). */
 	maxBodyBytes?: number;
 }
@@ -18,7 +16,10 @@ class BodyTooLarge extends Error {}
 
 /** The core's HttpServer on node:http. */
 export class NodeHttpServer implements HttpServer {
-	/** The port actually bound; rejects (and logs) when no port could be bound. */
+	/**
+	 * The port actually bound. Rejects when the port cannot be bound: a port in use is an error (not
+	 * TWCManager's move to the next port, which lets a second instance start by accident).
+	 */
 	readonly listening: Promise<number>;
 	#options: NodeHttpServerOptions;
 	#log: Log;
@@ -37,7 +38,7 @@ export class NodeHttpServer implements HttpServer {
 			this.#resolve = resolve;
 			this.#reject = reject;
 		});
-		// The failure is also logged; an unobserved rejection must not crash the process.
+		// The owner reports the failure (the CLI prints it and exits); unobserved, it must not crash the process.
 		this.listening.catch(() => {});
 	}
 
@@ -46,7 +47,7 @@ export class NodeHttpServer implements HttpServer {
 		if (this.#server || this.#closed) return;
 		const server = createServer((req, res) => this.#onRequest(req, res));
 		this.#server = server;
-		this.#listen(server, this.#options.port, 1);
+		this.#listen(server, this.#options.port);
 	}
 
 	close(): void {
@@ -58,32 +59,20 @@ export class NodeHttpServer implements HttpServer {
 		server.closeAllConnections();
 	}
 
-	#listen(server: Server, port: number, attempt: number): void {
+	#listen(server: Server, port: number): void {
 		const host = this.#options.host;
-		const attempts = this.#options.portAttempts ?? 10;
 		const onError = (error: NodeJS.ErrnoException): void => {
 			server.off("listening", onListening);
 			if (this.#closed) return;
-			if (error.code === "EADDRINUSE" && port !== 0 && attempt < attempts) {
-				this.#log.write("warn", "http", `port ${port} is in use, trying ${port + 1}`);
-				this.#listen(server, port + 1, attempt + 1);
-				return;
-			}
-			const first = this.#options.port;
-			const what = error.code === "EADDRINUSE"
-				? `ports ${first}..${port} are all in use`
-				: `cannot listen on port ${port}: ${error.message}`;
-			this.#log.write("error", "http", what);
-			this.#reject(new Error(`http server: ${what}`));
+			this.#reject(new Error(error.code === "EADDRINUSE"
+				? `HTTP port ${port} is in use (another instance of this program, or another server): choose another with --http-port or control.HTTP.listenPort`
+				: `HTTP port ${port}: cannot listen: ${error.message}`));
 		};
 		const onListening = (): void => {
 			server.off("error", onError);
 			const address = server.address();
 			const bound = typeof address === "object" && address ? address.port : port;
-			const note = bound !== this.#options.port && this.#options.port !== 0
-				? ` (port ${this.#options.port} was in use)`
-				: "";
-			this.#log.write("info", "http", `listening on ${host ?? "*"}:${bound}${note}`);
+			this.#log.write("info", "http", `listening on ${host ?? "*"}:${bound}`);
 			this.#resolve(bound);
 			if (this.#closed) server.close();
 		};

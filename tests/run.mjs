@@ -47,7 +47,7 @@ async function typeCheck() {
 	const projects = ["tsconfig.json"];
 	if (fs.existsSync(path.join(root, "host-sim/tsconfig.json")) && (hasTs("host-sim") || hasTs("tests/host"))) projects.push("host-sim/tsconfig.json");
 	if (fs.existsSync(path.join(root, "modules/tsconfig.json"))) projects.push("modules/tsconfig.json");
-	console.log("== type-check");
+	console.log(`== type-check: tsc on ${projects.join(", ")} (about 20 s)`);
 	const tsc = path.join(root, "node_modules/typescript/bin/tsc");
 	const runs = await Promise.all(projects.map((p) => run([tsc, "-p", p, "--noEmit", "--pretty", "false"])));
 	let passed = 0;
@@ -62,7 +62,7 @@ async function typeCheck() {
 /** ava's default reporter is read rather than --tap: ava 6's TAP reporter crashes on a timeout. */
 async function nodeTests() {
 	const start = performance.now();
-	console.log("\n== node (ava)");
+	console.log("\n== node (ava): every tests/**/*.test.ts on Node (about a minute)");
 	const { code, output } = await run([path.join(root, "node_modules/ava/entrypoints/cli.mjs")], (line) => console.log(line));
 	// The summary follows the last "─" rule; ava prints "N tests passed" only when nothing failed.
 	const summary = output.slice(output.lastIndexOf("─"));
@@ -83,7 +83,7 @@ async function nodeTests() {
 
 async function xsTests() {
 	const start = performance.now();
-	console.log("\n== xs (@agoric/xsnap)");
+	console.log("\n== xs (@agoric/xsnap): the core tests again, inside the XS engine of the device (a few minutes; progress below)");
 	const last = /^(\d+) passed, (\d+) failed$/;
 	// Its own final line would look like ours: show it as "xs: …".
 	const { code, output } = await run([path.join(root, "tests/xs/run-xs.mjs")], (line) => console.log(last.test(line) ? `xs: ${line}` : line));

@@ -9,9 +9,25 @@
  * Oct-2017 firmware "6 A lock-up", a battery that fills.
  */
 import { seededRandom, type Random } from "../../src/platform/random.js";
+import { isValidVin } from "../../src/twc/vin.js";
 
 /** A valid Tesla VIN (the check digit passes, src/twc/vin.ts). */
 export const DEFAULT_VIN = "5YJ3E1EA6KF123456";
+
+/**
+ * The VIN of the simulated world's n-th car (0-based): DEFAULT_VIN's pattern with serial 123456 + n
+ * and its own check digit, so each car can be told apart (and denied) on its own. simulatedVin(0) is
+ * DEFAULT_VIN.
+ */
+export function simulatedVin(n: number): string {
+	if (!Number.isInteger(n) || n < 0 || n > 876543) throw new RangeError(`simulated car number out of range: ${n}`);
+	const serial = String(123456 + n);
+	for (const check of "0123456789X") {
+		const vin = `5YJ3E1EA${check}KF${serial}`;
+		if (isValidVin(vin)) return vin;
+	}
+	throw new Error(`no check digit for simulated car ${n}`); // unreachable: one of the 11 always fits
+}
 
 /** unplugged; idle (plugged, nothing offered); waiting (offered, about to start or asleep); charging (drawing, ramps included); stopped (was charging, offer fell or fault); complete (battery at its limit). */
 export type CarStatus = "unplugged" | "idle" | "waiting" | "charging" | "stopped" | "complete";

@@ -3,5 +3,5 @@ export { SimulatedBus, SimulatedBusPort } from "./bus.js";
 export type { BusMonitor, BusNoiseOptions, BusRole, BusStats, BusTransmission, SimulatedBusOptions } from "./bus.js";
 export { SimulatedWallConnector } from "./wall-connector.js";
 export type { LinkReadyBurstOptions, WallConnectorCounts, WallConnectorOptions } from "./wall-connector.js";
-export { DEFAULT_VIN, SimulatedCar } from "./car.js";
+export { DEFAULT_VIN, SimulatedCar, simulatedVin } from "./car.js";
 export type { CarStatus, LockUp6AOptions, SimulatedCarOptions } from "./car.js";

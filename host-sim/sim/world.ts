@@ -6,7 +6,7 @@
 import type { Clock } from "../../src/platform/clock.js";
 import { seededRandom, type Random } from "../../src/platform/random.js";
 import { SimulatedBus, type SimulatedBusOptions, type SimulatedBusPort } from "./bus.js";
-import { SimulatedCar, type SimulatedCarOptions } from "./car.js";
+import { SimulatedCar, simulatedVin, type SimulatedCarOptions } from "./car.js";
 import { SimulatedWallConnector, type WallConnectorOptions } from "./wall-connector.js";
 
 /** Defaults of a simulated unit (documented in the README): 32 A, protocol 2, 240 V single phase. */
@@ -19,7 +19,7 @@ export interface WorldOptions {
 	/** Applied to every unit (the i-th unit also gets `perUnit[i]`). */
 	unit?: Partial<WallConnectorOptions>;
 	perUnit?: Partial<WallConnectorOptions>[];
-	/** A car per unit, plugged in from the start (default true); null = no car. */
+	/** A car per unit, plugged in from the start (default true); null = no car. Each car has its own VIN (simulatedVin(i)) unless `car.vin` is given. */
 	car?: SimulatedCarOptions | null;
 }
 
@@ -44,7 +44,7 @@ export function buildWorld(clock: Clock, options: WorldOptions): World {
 		do id = 0x1000 + Math.floor(random.next() * 0xe000);
 		while (ids.has(id) || id === 0x7777);
 		ids.add(id);
-		const car = options.car === null ? undefined : new SimulatedCar({ random: seededRandom(id), ...options.car });
+		const car = options.car === null ? undefined : new SimulatedCar({ random: seededRandom(id), vin: simulatedVin(i), ...options.car });
 		const unit = new SimulatedWallConnector(clock, bus.attach(`twc-${i + 1}`, "slave"), {
 			...DEFAULT_UNIT,
 			...options.unit,

@@ -40,6 +40,8 @@ export interface Config {
 	green: GreenConfig & { staleSeconds: number };
 	/** The policy list from the `policy` section (broken custom policies left out, reported in warnings). */
 	policies: CompiledPolicies;
+	/** TWCManager's Dummy interface: simulated units instead of a bus (it comes first when both are enabled). */
+	dummy: { enabled: boolean };
 	rs485: { enabled: boolean; port: string | undefined; baud: number };
 	http: { enabled: boolean; listenPort: number };
 	/** The parsed document, kept for sections later code reads (policy, sources...). */
@@ -65,31 +67,210 @@ const SUPPORTED_SECTIONS = new Set(["config", "interface", "control", "policy"])
 const OWN_READER_SECTIONS = new Set(["policy"]);
 
 /**
- * Reads the text of a config file: whole-line `#` and `//` comments and trailing commas are allowed
- * (TWCManager strips comments before parsing, §8). A syntax error names the line.
+ * Reads the text of a config file as TWCManager does (§8): `#` comments (whole lines, or after a
+ * value on the same line), whole-line `//` comments, trailing commas and a UTF-8 BOM are allowed.
+ * Unlike TWCManager, a `#` inside a string (a URL fragment, a password) is kept. A key given twice
+ * in one object is reported (JSON.parse would silently keep the last): an error for a key that
+ * limits current, a warning otherwise. A syntax error names the line and column.
  */
 export function parseConfigText(text: string, options: ParseOptions = {}): ConfigResult {
-	const lines = text.split(/\r?\n/);
-	const kept = lines.map((line) => (/^\s*(#|\/\/)/.test(line) ? "" : line));
-	const json = kept.join("\n").replace(/,(\s*[}\]])/g, "$1");
-	let document: unknown;
-	try {
-		document = JSON.parse(json);
-	} catch (error) {
-		return { errors: [`config file is not valid JSON: ${describeJsonError(error, json)}`], warnings: [] };
+	const parsed = parseLenientJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+	if (parsed.error !== undefined) return { errors: [`config file is not valid JSON: ${parsed.error}`], warnings: [] };
+	const duplicateErrors: string[] = [];
+	const duplicateWarnings: string[] = [];
+	const limits = currentLimitKeys();
+	for (const duplicate of parsed.duplicates) {
+		const problem = judgeDuplicate(duplicate, limits);
+		(problem.error ? duplicateErrors : duplicateWarnings).push(problem.text);
 	}
-	return parseConfig(document, options);
+	const result = parseConfig(parsed.value, options);
+	const errors = [...duplicateErrors, ...result.errors];
+	const warnings = [...duplicateWarnings, ...result.warnings];
+	return errors.length > 0 ? { errors, warnings } : { config: result.config, errors, warnings };
 }
 
-function describeJsonError(error: unknown, json: string): string {
-	const message = error instanceof Error ? error.message : String(error);
-	const match = /position (\d+)/.exec(message);
-	if (!match) return message;
-	const position = Number(match[1]);
-	const before = json.slice(0, position);
-	const line = before.split("\n").length;
-	const column = position - before.lastIndexOf("\n");
-	return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+interface Duplicate {
+	/** Full key name, e.g. "config.wiringMaxAmpsPerTWC". */
+	path: string;
+	first: unknown;
+	second: unknown;
+}
+
+/** Keys that limit current, with the reason a duplicate is an error; built per call (XS: no module-level mutable objects). */
+function currentLimitKeys(): Map<string, string> {
+	const limits = new Map<string, string>();
+	for (const spec of KEY_SPECS) {
+		if (spec.limitsCurrent === "wiring") limits.set(spec.path, "a wiring limit must be given once");
+		else if (spec.limitsCurrent) limits.set(spec.path, "a current limit must be given once");
+	}
+	// TWCManager's grid limit: not used by this build yet, but a duplicate of it is as dangerous.
+	limits.set("config.maxAmpsAllowedFromGrid", "a current limit must be given once");
+	return limits;
+}
+
+function judgeDuplicate(duplicate: Duplicate, limits: Map<string, string>): { error: boolean; text: string } {
+	const { path, first, second } = duplicate;
+	const shown = `(${showValue(path, first)}, then ${showValue(path, second)})`;
+	const reason = limits.get(path);
+	if (reason) return { error: true, text: `${path} is given twice ${shown}: ${reason}` };
+	// A whole section given twice: the second replaces the first, with every limit the first sets.
+	const lost: string[] = [];
+	for (const limit of limits.keys()) {
+		if (limit.startsWith(path + ".") && lookupIn(first, limit.slice(path.length + 1)) !== undefined) lost.push(limit);
+	}
+	if (lost.length > 0) {
+		return { error: true, text: `${path} is given twice: the second replaces the first, which sets ${lost.join(", ")}; merge them into one (a wiring or current limit must be given once)` };
+	}
+	return { error: false, text: `${path} is given twice ${shown}: the last is used` };
+}
+
+/** A value for a message; secrets are not repeated into the log. */
+function showValue(path: string, value: unknown): string {
+	if (/(password|secret|apikey|token)$/i.test(path)) return "…";
+	if (Array.isArray(value)) return "[…]";
+	if (typeof value === "object" && value !== null) return "{…}";
+	return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+function lookupIn(node: unknown, dotted: string): unknown {
+	for (const part of dotted.split(".")) {
+		if (!isObject(node)) return undefined;
+		node = node[part];
+	}
+	return node;
+}
+
+/**
+ * JSON with `#` and `//` comments outside strings and trailing commas, keeping every duplicated
+ * key (JSON.parse cannot). Returns the value (the last of duplicates wins, as JSON.parse and
+ * TWCManager's YAML reader do) or an error naming the line and column.
+ */
+function parseLenientJson(text: string): { value?: unknown; error?: string; duplicates: Duplicate[] } {
+	const duplicates: Duplicate[] = [];
+	let pos = 0;
+
+	const where = (at: number): string => {
+		const before = text.slice(0, at);
+		const line = before.split("\n").length;
+		return `line ${line}, column ${at - before.lastIndexOf("\n")}`;
+	};
+	const found = (): string => (pos >= text.length ? "the end of the file" : JSON.stringify(text[pos]));
+	const fail = (what: string, at = pos): never => {
+		throw new SyntaxError(`${what} at ${where(at)}`);
+	};
+	const skipBlank = (): void => {
+		while (pos < text.length) {
+			const c = text[pos];
+			if (c === " " || c === "\t" || c === "\n" || c === "\r") pos++;
+			else if (c === "#" || (c === "/" && text[pos + 1] === "/")) {
+				const end = text.indexOf("\n", pos);
+				pos = end < 0 ? text.length : end;
+			} else return;
+		}
+	};
+	const name = (path: string) => (path === "" ? "the document" : path);
+
+	const parseString = (): string => {
+		const start = pos;
+		pos++; // the opening quote
+		let out = "";
+		for (;;) {
+			if (pos >= text.length) fail("a string that is never closed", start);
+			const c = text[pos];
+			if (c === "\"") {
+				pos++;
+				return out;
+			}
+			if (c === "\n" || c === "\r") fail("a string that does not end on its line", start);
+			if (c === "\\") {
+				const e = text[pos + 1];
+				const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+				if (e !== undefined && e in simple) {
+					out += simple[e];
+					pos += 2;
+				} else if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
+					out += String.fromCharCode(parseInt(text.slice(pos + 2, pos + 6), 16));
+					pos += 6;
+				} else fail(`a bad escape ${JSON.stringify(text.slice(pos, pos + 2))} in a string`);
+				continue;
+			}
+			out += c;
+			pos++;
+		}
+	};
+
+	const parseValue = (path: string): unknown => {
+		skipBlank();
+		const c = text[pos];
+		if (c === "{") return parseObject(path);
+		if (c === "[") return parseArray(path);
+		if (c === "\"") return parseString();
+		const number = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+		number.lastIndex = pos;
+		const n = number.exec(text);
+		if (n) {
+			pos += n[0].length;
+			return Number(n[0]);
+		}
+		for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
+			if (text.startsWith(word, pos)) {
+				pos += word.length;
+				return value;
+			}
+		}
+		return fail(`expected a value for ${name(path)}, found ${found()}`);
+	};
+
+	const parseObject = (path: string): Record<string, unknown> => {
+		const object: Record<string, unknown> = {};
+		pos++; // {
+		for (;;) {
+			skipBlank();
+			if (text[pos] === "}") {
+				pos++;
+				return object;
+			}
+			if (text[pos] !== "\"") fail(`expected a key in quotes or "}" in ${name(path)}, found ${found()}`);
+			const key = parseString();
+			const child = path === "" ? key : `${path}.${key}`;
+			skipBlank();
+			if (text[pos] !== ":") fail(`expected ":" after the key ${child}, found ${found()}`);
+			pos++;
+			const value = parseValue(child);
+			if (Object.prototype.hasOwnProperty.call(object, key)) duplicates.push({ path: child, first: object[key], second: value });
+			// defineProperty: a key "__proto__" is a plain key, not the prototype.
+			Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+			skipBlank();
+			if (text[pos] === ",") pos++;
+			else if (text[pos] !== "}") fail(`expected "," or "}" after the value of ${child}, found ${found()}`);
+		}
+	};
+
+	const parseArray = (path: string): unknown[] => {
+		const array: unknown[] = [];
+		pos++; // [
+		for (;;) {
+			skipBlank();
+			if (text[pos] === "]") {
+				pos++;
+				return array;
+			}
+			array.push(parseValue(`${path}[${array.length}]`));
+			skipBlank();
+			if (text[pos] === ",") pos++;
+			else if (text[pos] !== "]") fail(`expected "," or "]" after item ${array.length} of ${name(path)}, found ${found()}`);
+		}
+	};
+
+	try {
+		const value = parseValue("");
+		skipBlank();
+		if (pos < text.length) fail(`unexpected ${found()} after the end of the document`);
+		return { value, duplicates };
+	} catch (error) {
+		if (error instanceof SyntaxError) return { error: error.message, duplicates };
+		throw error;
+	}
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -157,6 +338,12 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 		warnings.push(`config.wiringMaxAmpsPerTWC (${wiringPer}) is above config.wiringMaxAmpsAllTWCs (${wiringAll}): each wall connector is held to ${wiringAll}`);
 		wiringPer = wiringAll;
 	}
+	const minAmps = num("config.minAmpsPerTWC");
+	if (errors.length === 0 && minAmps > wiringPer) {
+		// wiringPer is already held to the total: name the key that is the lower limit.
+		const key = Math.floor(num("config.wiringMaxAmpsPerTWC")) <= wiringAll ? "config.wiringMaxAmpsPerTWC" : "config.wiringMaxAmpsAllTWCs";
+		errors.push(`config.minAmpsPerTWC (${minAmps}) is above ${key} (${wiringPer}): no car could ever charge`);
+	}
 	for (const path of ["config.wiringMaxAmpsAllTWCs", "config.wiringMaxAmpsPerTWC"]) {
 		const v = num(path);
 		if (Number.isFinite(v) && !Number.isInteger(v)) warnings.push(`${path}: ${v} A rounded down to ${Math.floor(v)} A (whole amps only)`);
@@ -181,7 +368,7 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 	const config: Config = {
 		wiringMaxAmpsAllTWCs: wiringAll,
 		wiringMaxAmpsPerTWC: wiringPer,
-		minAmpsPerTWC: num("config.minAmpsPerTWC"),
+		minAmpsPerTWC: minAmps,
 		startStopDelay: num("config.startStopDelay"),
 		defaultVoltage: num("config.defaultVoltage"),
 		numberOfPhases: num("config.numberOfPhases"),
@@ -210,6 +397,7 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 			staleSeconds: num("config.greenStaleSeconds"),
 		},
 		policies,
+		dummy: { enabled: values.get("interface.Dummy.enabled") as boolean },
 		rs485: {
 			enabled: values.get("interface.RS485.enabled") as boolean,
 			port: portValue === "" ? undefined : portValue,
@@ -221,6 +409,7 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 		},
 		document,
 	};
+	if (values.get("interface.Dummy.scenario") !== "") warnings.push(`interface.Dummy.scenario: TWCManager's test scenarios are not supported; the simulated wall connectors are used`);
 	if (config.rs485.baud !== 9600) warnings.push(`interface.RS485.baud: the wall connectors talk at 9600 baud; ${config.rs485.baud} will not link`);
 	return { config, errors, warnings };
 }

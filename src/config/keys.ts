@@ -10,6 +10,8 @@ export interface KeySpec {
 	default: unknown;
 	/** "realBus": must be given when driving a real bus (the wiring limits); "always": always. */
 	required?: "realBus" | "always";
+	/** A key that limits current: given twice in one file it is an error, not a warning ("wiring": the installation's wiring). */
+	limitsCurrent?: "wiring" | "current";
 	doc: string;
 }
 
@@ -21,6 +23,7 @@ export const KEY_SPECS: readonly KeySpec[] = Object.freeze([
 		max: 500,
 		default: 32,
 		required: "realBus",
+		limitsCurrent: "wiring",
 		doc: "Amps the circuit feeding all wall connectors may carry (80 % of its breaker)",
 	},
 	{
@@ -30,9 +33,10 @@ export const KEY_SPECS: readonly KeySpec[] = Object.freeze([
 		max: 80,
 		default: 32,
 		required: "realBus",
+		limitsCurrent: "wiring",
 		doc: "Amps the wiring of each wall connector may carry",
 	},
-	{ path: "config.minAmpsPerTWC", type: "integer", min: 0, max: 80, default: 6, doc: "Lowest current offered to a car (below it: 0 A)" },
+	{ path: "config.minAmpsPerTWC", type: "integer", min: 0, max: 80, default: 6, limitsCurrent: "current", doc: "Lowest current offered to a car (below it: 0 A)" },
 	{ path: "config.startStopDelay", type: "integer", min: 0, max: 3600, default: 60, doc: "Seconds between stopping and starting a car" },
 	{ path: "config.defaultVoltage", type: "number", min: 100, max: 480, default: 240, doc: "Volts when the wall connectors report none" },
 	{ path: "config.numberOfPhases", type: "integer", min: 1, max: 3, default: 1, doc: "Phases when the wall connectors report none" },
@@ -43,7 +47,7 @@ export const KEY_SPECS: readonly KeySpec[] = Object.freeze([
 	{ path: "config.minOnTime", type: "integer", min: 0, max: 3600, default: 60, doc: "Seconds a started car keeps at least its minimum (start negotiation)" },
 	{ path: "config.minOffTime", type: "integer", min: 0, max: 3600, default: 60, doc: "Seconds a stopped car stays off before it is offered power again" },
 	{ path: "config.rotationMinutes", type: "integer", min: 0, max: 1440, default: 15, doc: "Turn length when the power cannot serve every car at its minimum (0 = no rotation)" },
-	{ path: "config.greenEnergyFlexAmps", type: "number", min: 0, max: 80, default: 0, doc: "Amps of grid import allowed to keep a car charging on green energy" },
+	{ path: "config.greenEnergyFlexAmps", type: "number", min: 0, max: 80, default: 0, limitsCurrent: "current", doc: "Amps of grid import allowed to keep a car charging on green energy" },
 	{ path: "config.useFlexAmpsToStartCharge", type: "boolean", default: false, doc: "Flex amps may also start a car" },
 	{ path: "config.greenEnergyLatch", type: "number", min: 0, max: 1440, default: 0, doc: "Minutes Track Green Energy stays active after its conditions end" },
 	{ path: "config.chargeNowLimit", type: "integer", min: -1, max: 100, default: -1, doc: "Car charge limit (%) during Charge Now; -1 = the car's own" },
@@ -53,7 +57,7 @@ export const KEY_SPECS: readonly KeySpec[] = Object.freeze([
 	{ path: "config.webhookMethod", type: "string", default: "POST", doc: "POST (the status as JSON) or GET for policy webhooks" },
 	{ path: "config.subtractChargerLoad", type: "boolean", default: false, doc: "The consumption meter sees the car: subtract the chargers' draw (§5.6)" },
 	{ path: "config.treatGenerationAsGridDelivery", type: "boolean", default: false, doc: "Generation is what goes to the grid: consumption may go negative (§5.6)" },
-	{ path: "config.greenEnergyAmpsOffset", type: "number", min: -80, max: 80, default: 0, doc: "Amps kept for the house (positive) when tracking green energy" },
+	{ path: "config.greenEnergyAmpsOffset", type: "number", min: -80, max: 80, default: 0, limitsCurrent: "current", doc: "Amps kept for the house (positive) when tracking green energy" },
 	{ path: "config.greenStartSurplusW", type: "number", min: 0, max: 100000, default: null, doc: "Surplus W needed to start (default: the minimum current's power + 40 %)" },
 	{ path: "config.greenStopSurplusW", type: "number", min: 0, max: 100000, default: null, doc: "Surplus W below which charging stops (default: the minimum current's power)" },
 	{ path: "config.greenStartDelay", type: "integer", min: 0, max: 3600, default: 60, doc: "Seconds the start threshold must hold before a car starts" },
@@ -62,6 +66,9 @@ export const KEY_SPECS: readonly KeySpec[] = Object.freeze([
 	{ path: "config.greenDeficitWh", type: "number", min: 0, max: 1000, default: 6, doc: "Grid energy (Wh) a deficit below the minimum may cost before charging stops at once" },
 	{ path: "config.greenStaleSeconds", type: "integer", min: 1, max: 3600, default: 60, doc: "Readings older than this count as none (no surplus)" },
 	{ path: "config.masterId", type: "integer", min: 1, max: 0xfffe, default: 0x7777, doc: "Our bus ID (TWCManager: 7777)" },
+	{ path: "interface.Dummy.enabled", type: "boolean", default: false, doc: "Simulated wall connectors instead of a bus (TWCManager's Dummy interface; the host's demo units)" },
+	{ path: "interface.Dummy.twcID", type: "string", default: "", doc: "TWCManager's ID of its dummy unit; accepted, the demo's simulated units pick their own IDs" },
+	{ path: "interface.Dummy.scenario", type: "string", default: "", doc: "TWCManager's test scenario; not supported (the demo's simulated units are used)" },
 	{ path: "interface.RS485.enabled", type: "boolean", default: true, doc: "Use the RS485 bus" },
 	{ path: "interface.RS485.port", type: "string", default: "", doc: "Serial device or socket://HOST:PORT (host only)" },
 	{ path: "interface.RS485.baud", type: "integer", min: 1200, max: 115200, default: 9600, doc: "Bus speed (the TWCs use 9600)" },

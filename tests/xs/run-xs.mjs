@@ -9,8 +9,11 @@
  *    "run <i>" runs them one by one. Each command has a time limit; a test that hangs or kills
  *    the worker fails, and the runner starts a fresh worker for the next one.
  *
- * Prints each failure, then a last line "N passed, N failed". Exit status 1 if anything failed.
- * Env: XS_TEST_TIMEOUT_MS (default 60000) per test.
+ * Prints what it is doing (bundling, starting XS, a progress line every XS_PROGRESS_EVERY tests or
+ * 10 s: the run takes minutes), each failure, then a last line "N passed, N failed". Exit status 1
+ * if anything failed.
+ * Env: XS_TEST_TIMEOUT_MS (default 60000) per test; XS_PROGRESS_EVERY (default 25);
+ * XS_TEST_FILTER: only the test files whose path contains this text (e.g. tests/core/config/).
  */
 import { build, stop } from "esbuild";
 import { spawn } from "node:child_process";
@@ -23,6 +26,8 @@ import tmp from "tmp";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const timeoutMs = Number(process.env.XS_TEST_TIMEOUT_MS ?? 60_000);
+const progressEvery = Math.max(1, Number(process.env.XS_PROGRESS_EVERY ?? 25) || 25);
+const filter = process.env.XS_TEST_FILTER ?? "";
 const counts = { passed: 0, failed: 0, skipped: 0 };
 let worker; // the xsnap worker in use
 
@@ -82,8 +87,10 @@ async function bundle(files) {
 }
 
 async function main() {
-	const files = findTests("tests/core");
+	const files = findTests("tests/core").filter((f) => f.includes(filter));
 	const started = performance.now();
+	const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+	console.log(`xs: bundling ${files.length} core test files with esbuild${filter ? ` (XS_TEST_FILTER=${filter})` : ""}`);
 	let code;
 	try {
 		code = await bundle(files);
@@ -125,6 +132,7 @@ async function main() {
 		await command("load");
 	};
 
+	console.log(`xs: starting the XS engine (xsnap) and loading the bundle (${elapsed()})`);
 	await startWorker();
 	const loaded = await command("load");
 	if (!loaded.reply) {
@@ -135,7 +143,13 @@ async function main() {
 	for (const { file, error } of loadedFiles) if (error) fail(`${file} (failed to load)`, error);
 	if (lateLoad.length) fail("loading the test files", lateLoad.join("\n"));
 
+	console.log(`xs: running ${tests.length} core tests in XS, one by one (${elapsed()})`);
+	let reportedAt = performance.now();
 	for (let i = 0; i < tests.length; i++) {
+		if (i > 0 && (i % progressEvery === 0 || performance.now() - reportedAt > 10_000)) {
+			console.log(`xs: ${i}/${tests.length} tests run, ${counts.failed} failed (${elapsed()})`);
+			reportedAt = performance.now();
+		}
 		const label = `${tests[i].file} › ${tests[i].title}`;
 		const result = await command(`run ${i}`);
 		if (result.timedOut || result.error) {

@@ -1,5 +1,6 @@
 import test from "ava";
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,4 +82,71 @@ test("npm start: the demo links two simulated wall connectors and serves TWCMana
 	t.true(Array.isArray(status.chargerLoadAmps));
 	const missing = await fetch(`http://127.0.0.1:${port}/api/noSuchThing`);
 	t.is(missing.status, 404);
+});
+
+test("interface.Dummy enabled with RS485 disabled: the simulated units, no serial port opened, no wiring limits needed", (t) => {
+	const lines: string[] = [];
+	const file = tempConfig(`{
+	"interface": {
+		"Dummy": { "enabled": true, "twcID": "AB" }, # TWCManager's dummy unit
+		"RS485": { "enabled": false, "port": "/dev/ttyTWC-not-here" }
+	},
+	"control": { "HTTP": { "enabled": false } }
+}`);
+	const running = run({ ...parseCommandLine(["--config", file]), logLevel: "error" }, (l) => lines.push(l));
+	t.truthy(running, lines.join("\n"));
+	t.teardown(() => running?.stop());
+	t.is(running!.busAddress, undefined);
+	t.is(running!.world?.units.length, 2, "the demo's two simulated wall connectors");
+	t.deepEqual(lines, []);
+});
+
+test("interface.Dummy comes first when RS485 is enabled too (TWCManager's order); --bus wins over both", (t) => {
+	const file = tempConfig(`{
+	"config": { "wiringMaxAmpsAllTWCs": 16, "wiringMaxAmpsPerTWC": 16 },
+	"interface": { "Dummy": { "enabled": true }, "RS485": { "enabled": true, "port": "/dev/ttyTWC-not-here" } },
+	"control": { "HTTP": { "enabled": false } }
+}`);
+	const running = run({ ...parseCommandLine(["--config", file, "--slaves", "1"]), logLevel: "error" }, () => {});
+	t.teardown(() => running?.stop());
+	t.is(running!.busAddress, undefined);
+	t.is(running!.world?.units.length, 1);
+	const withBus = run({ ...parseCommandLine(["--config", file, "--bus", "socket://127.0.0.1:1"]), logLevel: "error" }, () => {});
+	t.teardown(() => withBus?.stop());
+	t.is(withBus!.busAddress, "socket://127.0.0.1:1");
+});
+
+test("an error while building the platform (e.g. the settings directory in use) is printed and the master does not start", (t) => {
+	const lines: string[] = [];
+	const file = tempConfig(`{ "control": { "HTTP": { "enabled": false } } }`);
+	const running = run({ ...parseCommandLine(["--config", file]), logLevel: "error" }, (l) => lines.push(l), {
+		createPlatform: () => {
+			throw new Error("settings directory /var/lib/twc is in use by another instance (pid 4242)");
+		},
+	});
+	t.is(running, undefined);
+	t.deepEqual(lines, ["settings directory /var/lib/twc is in use by another instance (pid 4242)", "the master did not start"]);
+});
+
+test("npm start with the HTTP port in use: an error naming the port, exit status 1 (no silent move to the next port)", async (t) => {
+	const blocker = createServer();
+	// Bound where the CLI binds (all addresses), so the CLI's listen really fails.
+	await new Promise<void>((resolve) => blocker.listen(0, resolve));
+	t.teardown(() => blocker.close());
+	const busy = (blocker.address() as { port: number }).port;
+	const child = spawn(process.execPath, ["--import=tsx", "host-sim/cli.ts", "--http-port", String(busy), "--log-level", "error"], {
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	t.teardown(() => child.kill("SIGTERM"));
+	let stderr = "";
+	child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+	const code = await new Promise<number | null>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`still running:\n${stderr}`)), 20_000);
+		child.on("exit", (status) => {
+			clearTimeout(timer);
+			resolve(status);
+		});
+	});
+	t.is(code, 1, stderr);
+	t.true(stderr.includes(`HTTP port ${busy} is in use (another instance of this program, or another server): choose another with --http-port or control.HTTP.listenPort`), stderr);
 });
