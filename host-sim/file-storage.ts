@@ -1,22 +1,41 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import type { Log } from "../src/platform/log.js";
 import type { Storage } from "../src/platform/storage.js";
 
 export interface FileStorageOptions {
 	/** Directory of the documents; created when missing. */
 	dir: string;
+	/** Where a stale lock taken over or a leftover temp file removed is reported. */
+	log?: Log;
 }
 
+/** The lock file in the directory: the PID of the process using it. */
+export const LOCK_FILE = "twc-master.lock";
+
+const TOPIC = "storage";
+
 /**
- * Documents as files `<dir>/<name>.json` (or `<dir>/<name>` when the name ends in .json), written atomically (temp file, fsync, rename) with the
- * replaced copy kept as `<name>.json.backup`, like TWCManager's settings.json.
+ * Documents as files `<dir>/<name>.json` (or `<dir>/<name>` when the name ends in .json), each
+ * copy written atomically (temp file, fsync, rename, fsync of the directory). The backup is
+ * `<name>.json.backup`, like TWCManager's settings.json; what goes into it is the caller's choice
+ * (`writeBackup`): a storage cannot tell a good document from a rejected one.
+ *
+ * The directory is locked while the storage is open (`twc-master.lock`, holding the PID): a
+ * second instance on the same directory fails at creation with an Error naming the directory; a
+ * lock whose process is gone is taken over (logged). `close()` (and the process exit) releases it.
+ * Temp files a power cut left behind are removed when the storage opens.
  * Errors other than "no such file" are thrown: the caller decides what a broken disk means.
  */
 export class FileStorage implements Storage {
-	#dir: string;
+	readonly #dir: string;
+	#lock: string | undefined;
 
 	constructor(options: FileStorageOptions) {
 		this.#dir = options.dir;
+		mkdirSync(this.#dir, { recursive: true });
+		this.#lock = takeLock(this.#dir, options.log);
+		removeLeftoverTemps(this.#dir, options.log);
 	}
 
 	read(name: string): string | undefined {
@@ -28,11 +47,22 @@ export class FileStorage implements Storage {
 	}
 
 	write(name: string, text: string): void {
-		const file = this.#file(name);
-		mkdirSync(this.#dir, { recursive: true });
-		const current = readIfExists(file);
-		// A main file that does not parse (cut short by a crash or an editor) must not replace a good backup.
-		if (current !== undefined && parses(current)) writeAtomically(file + ".backup", current);
+		this.#writeFile(this.#file(name), text);
+	}
+
+	writeBackup(name: string, text: string): void {
+		this.#writeFile(this.#file(name) + ".backup", text);
+	}
+
+	/** Releases the directory's lock; later writes throw. */
+	close(): void {
+		if (this.#lock === undefined) return;
+		releaseLock(this.#lock);
+		this.#lock = undefined;
+	}
+
+	#writeFile(file: string, text: string): void {
+		if (this.#lock === undefined) throw new Error(`the storage of ${this.#dir} is closed`);
 		writeAtomically(file, text);
 		syncDirectory(this.#dir);
 	}
@@ -54,16 +84,22 @@ function readIfExists(file: string): string | undefined {
 	}
 }
 
+/** Temp file, fsync, rename: the file is the old or the new text, never a mix. A failed write leaves no temp file. */
 function writeAtomically(file: string, text: string): void {
 	const temp = file + ".tmp";
-	const fd = openSync(temp, "w");
 	try {
-		writeSync(fd, text);
-		fsyncSync(fd);
-	} finally {
-		closeSync(fd);
+		const fd = openSync(temp, "w");
+		try {
+			writeSync(fd, text);
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		renameSync(temp, file);
+	} catch (error) {
+		removeQuietly(temp);
+		throw error;
 	}
-	renameSync(temp, file);
 }
 
 /** Makes the renames durable; directories cannot be opened on Windows, where this is skipped. */
@@ -79,11 +115,88 @@ function syncDirectory(dir: string): void {
 	}
 }
 
-function parses(text: string): boolean {
+function removeQuietly(file: string): void {
 	try {
-		JSON.parse(text);
-		return true;
+		unlinkSync(file);
 	} catch {
-		return false;
+		// Gone already.
+	}
+}
+
+/** A write cut short by a power cut leaves `<file>.tmp`: never read, removed at the next start. */
+function removeLeftoverTemps(dir: string, log: Log | undefined): void {
+	for (const entry of readdirSync(dir)) {
+		if (!/\.json(\.backup)?\.tmp$/.test(entry)) continue;
+		try {
+			unlinkSync(join(dir, entry));
+			log?.write("info", TOPIC, `removed ${join(dir, entry)}, left by a write that did not finish (power cut or crash)`);
+		} catch {
+			// Not a file we can remove (e.g. a directory): it is never read anyway.
+		}
+	}
+}
+
+// ---- the directory lock ---------------------------------------------------------------------
+
+/** Locks held by this process, released at exit. */
+const heldLocks = new Set<string>();
+let exitHookInstalled = false;
+
+function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		// EPERM: it runs, under another user.
+		return (error as NodeJS.ErrnoException).code === "EPERM";
+	}
+}
+
+function takeLock(dir: string, log: Log | undefined): string {
+	const file = join(dir, LOCK_FILE);
+	for (let attempt = 0; attempt < 3; attempt++) {
+		try {
+			const fd = openSync(file, "wx");
+			try {
+				writeSync(fd, `${process.pid}\n`);
+				fsyncSync(fd);
+			} finally {
+				closeSync(fd);
+			}
+			heldLocks.add(file);
+			if (!exitHookInstalled) {
+				exitHookInstalled = true;
+				process.once("exit", () => {
+					for (const held of heldLocks) releaseLock(held);
+				});
+			}
+			return file;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+				throw new Error(`cannot lock the settings directory ${dir} (${(error as Error).message})`);
+			}
+		}
+		const text = (readIfExists(file) ?? "").trim();
+		const pid = /^\d+$/.test(text) ? Number(text) : undefined;
+		if (pid !== undefined && pid > 0 && isRunning(pid)) {
+			const who = pid === process.pid ? `this process (PID ${pid}) already has it open` : `PID ${pid}`;
+			throw new Error(
+				`the settings directory ${dir} is in use by another instance (${who}; lock file ${file}): stop that instance, or give this one its own directory`,
+			);
+		}
+		const what = pid === undefined ? `an unreadable lock (${JSON.stringify(text.slice(0, 20))})` : `a stale lock of PID ${pid}, which is no longer running`;
+		log?.write("warn", TOPIC, `${file}: taking over ${what}`);
+		removeQuietly(file);
+	}
+	throw new Error(`cannot lock the settings directory ${dir}: ${file} keeps coming back`);
+}
+
+function releaseLock(file: string): void {
+	heldLocks.delete(file);
+	try {
+		// Only our own lock: a lock taken over by another process stays.
+		if ((readIfExists(file) ?? "").trim() === String(process.pid)) removeQuietly(file);
+	} catch {
+		// The directory is gone or unreadable: nothing left to release.
 	}
 }

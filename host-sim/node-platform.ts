@@ -24,7 +24,10 @@ export interface NodePlatformOptions {
 	clock?: Clock;
 	/** Seeds the Random for repeatable runs; Math.random otherwise. */
 	seed?: number;
-	/** Directory for settings documents; no storage when undefined. */
+	/**
+	 * Directory for settings documents; no storage when undefined. It is locked while the platform
+	 * is open: a second instance on the same directory fails with an Error naming it.
+	 */
 	storageDir?: string;
 	/** Reopen delay of a serial bus (default 5000 ms) / first reconnect delay of a TCP bus (default 1000 ms). */
 	busRetryMs?: number;
@@ -32,7 +35,7 @@ export interface NodePlatformOptions {
 
 export interface NodePlatform extends Platform {
 	http?: NodeHttpServer;
-	/** Closes the bus and the HTTP server. */
+	/** Closes the bus and the HTTP server, and releases the settings directory. */
 	close(): void;
 }
 
@@ -41,13 +44,14 @@ export function createNodePlatform(options: NodePlatformOptions): NodePlatform {
 	const clock = options.clock ?? new NodeClock();
 	const log = options.log ?? new ConsoleLog({ clock });
 	const random: Random = options.seed !== undefined ? seededRandom(options.seed) : { next: () => Math.random() };
+	// First: a directory in use by another instance stops here, before a bus or a port is opened.
+	const storage = options.storageDir !== undefined ? new FileStorage({ dir: options.storageDir, log }) : undefined;
 	const bus = isBytePort(options.bus)
 		? options.bus
 		: openBusPort(options.bus, { log, clock, retryMs: options.busRetryMs });
 	const http = options.httpPort !== undefined
 		? new NodeHttpServer({ port: options.httpPort, host: options.httpHost, log })
 		: undefined;
-	const storage = options.storageDir !== undefined ? new FileStorage({ dir: options.storageDir }) : undefined;
 	return {
 		clock,
 		log,
@@ -60,6 +64,7 @@ export function createNodePlatform(options: NodePlatformOptions): NodePlatform {
 		close() {
 			bus.close();
 			http?.close();
+			storage?.close();
 		},
 	};
 }

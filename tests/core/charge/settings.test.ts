@@ -24,24 +24,30 @@ const BAD_VIN = "5YJ3E1EA5KF317001"; // check digit off by one
 
 const LIMITS: SettingsLimits = { wiringMaxAmpsAllTWCs: 40, minAmpsPerTWC: 6 };
 
-/** Storage in memory that behaves like the host binding: the replaced copy becomes the backup. */
+/** Storage in memory: the document and its backup, each written only when asked. */
 class MemoryStorage implements Storage {
 	readonly files = new Map<string, string>();
 	readonly backups = new Map<string, string>();
+	/** Writes of the document. */
 	writes = 0;
+	backupWrites = 0;
+	/** Every write (document and backup) throws this, as a full disk would. */
 	failWith: string | undefined;
 	read(name: string): string | undefined {
 		return this.files.get(name);
 	}
 	write(name: string, text: string): void {
 		if (this.failWith) throw new Error(this.failWith);
-		const previous = this.files.get(name);
-		if (previous !== undefined) this.backups.set(name, previous);
 		this.files.set(name, text);
 		this.writes++;
 	}
 	readBackup(name: string): string | undefined {
 		return this.backups.get(name);
+	}
+	writeBackup(name: string, text: string): void {
+		if (this.failWith) throw new Error(this.failWith);
+		this.backups.set(name, text);
+		this.backupWrites++;
 	}
 }
 
@@ -527,7 +533,7 @@ test("bad keys in the stored document are dropped one by one, each with a reason
 	storage.files.set(
 		"settings.json",
 		JSON.stringify({
-			chargeNowAmps: 99,
+			chargeNowAmps: -5,
 			scheduledAmpsMax: "12",
 			scheduledAmpsBatterySize: 30,
 			nonScheduledAction: "sometimes",
@@ -547,7 +553,7 @@ test("bad keys in the stored document are dropped one by one, each with a reason
 	t.deepEqual(s.VehicleGroups[DENY_GROUP].Members, [VIN_B]);
 	const warns = log.at("warn");
 	t.is(warns.length, 4, warns.join("\n"));
-	t.true(warns.some((w) => w.startsWith("settings.json: chargeNowAmps: 99 is above wiringMaxAmpsAllTWCs (40); the default 0 is used")));
+	t.true(warns.some((w) => w.startsWith("settings.json: chargeNowAmps: -5 is below 0 (allowed: 0 to 40 A); the default 0 is used")));
 	t.true(warns.some((w) => w.startsWith("settings.json: scheduledAmpsBatterySize: 30 is not accepted")));
 	t.true(warns.some((w) => w.startsWith('settings.json: nonScheduledAction: "sometimes" is not allowed')));
 	t.true(warns.some((w) => w.includes('"garbage" is not a valid VIN') && w.endsWith("VIN dropped")));
@@ -575,13 +581,16 @@ test("a write that fails is logged, not thrown; the change holds and the next sa
 	t.is(store.current.nonScheduledAmpsMax, 16);
 	t.deepEqual(changes, [["nonScheduledAmpsMax"]]);
 	t.true(result.warnings.some((w) => w.includes("flash full")));
+	t.regex(result.saveError ?? "", /^the change is NOT saved: could not save settings\.json \(its backup could not be written \(flash full\)/);
+	t.is(store.lastSaveError, result.saveError);
 	const errors = log.at("error");
 	t.is(errors.length, 1);
-	t.true(errors[0].startsWith("could not save settings.json (flash full)"), errors[0]);
+	t.true(errors[0].startsWith("the change is NOT saved: could not save settings.json (its backup could not be written (flash full)"), errors[0]);
 	t.false(storage.files.has("settings.json"));
 
 	storage.failWith = undefined;
-	store.save();
+	t.is(store.save(), undefined);
+	t.is(store.lastSaveError, undefined);
 	t.is(storage.writes, 1);
 	t.is(JSON.parse(storage.files.get("settings.json")!).nonScheduledAmpsMax, 16);
 });

@@ -2,10 +2,11 @@
  * Settings survive a restart (reference §8): the whole controller on the host's FileStorage in a
  * temporary directory, changed through the API, then a new App on the same directory. A settings
  * file cut short falls back to the previous copy; both broken fall back to the defaults; each
- * with the reason in the log.
+ * with the reason in the log. A rejected file never becomes the backup; a full disk loses nothing
+ * on disk and says the change was not saved.
  */
 import test from "ava";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStorage } from "../../../host-sim/file-storage.js";
@@ -22,9 +23,26 @@ function tempDir(t: { teardown(fn: () => void): void }): string {
 	return dir;
 }
 
+/** The FileStorage of each running Harness: the directory stays locked until `shutdown`. */
+const storages = new WeakMap<Harness, FileStorage>();
+
 /** A controller on the settings in `dir`; the clock starts at `startMs`. */
 function boot(dir: string, startMs = START, log?: RecordingLog) {
-	return new Harness({ slaves: 1, startMs, storage: new FileStorage({ dir }), log, noStart: true, car: { vin: VIN_A } });
+	const storage = new FileStorage({ dir });
+	try {
+		const h = new Harness({ slaves: 1, startMs, storage, log, noStart: true, car: { vin: VIN_A } });
+		storages.set(h, storage);
+		return h;
+	} catch (error) {
+		storage.close();
+		throw error;
+	}
+}
+
+/** Stops the controller and releases its settings directory, as the CLI does at exit. */
+function shutdown(h: Harness): void {
+	h.stop();
+	storages.get(h)?.close();
 }
 
 /** Changes one of everything through the API, as a user would. */
@@ -46,7 +64,7 @@ test("Charge Now, schedule, nonScheduledAction, VIN groups, time zone and locati
 	const first = boot(dir);
 	configure(first, t);
 	const before = first.get("/api/v1/settings").json;
-	first.stop();
+	shutdown(first);
 	t.deepEqual(readdirSync(dir).filter((f) => !f.endsWith(".backup")), ["settings.json"], "TWCManager's file name, nothing else left behind");
 
 	const second = boot(dir, START + 60_000);
@@ -72,7 +90,7 @@ test("Charge Now, schedule, nonScheduledAction, VIN groups, time zone and locati
 	second.advance(10_000);
 	t.is(second.get("/api/getStatus").json.currentPolicy, "Charge Now");
 	t.is(second.lastOffer(0), 24);
-	second.stop();
+	shutdown(second);
 });
 
 test("a settings.json cut short: the previous copy is used and the reason logged", (t) => {
@@ -81,7 +99,7 @@ test("a settings.json cut short: the previous copy is used and the reason logged
 	configure(first, t);
 	// One more change: the backup now holds everything but this.
 	t.is(first.post("/api/setSetting", { setting: "nonScheduledAmpsMax", value: 12 }).status, 204);
-	first.stop();
+	shutdown(first);
 	const file = join(dir, "settings.json");
 	const text = readFileSync(file, "utf8");
 	writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
@@ -99,17 +117,18 @@ test("a settings.json cut short: the previous copy is used and the reason logged
 	// The next change repairs the file.
 	t.is(second.post("/api/setSetting", { setting: "nonScheduledAmpsMax", value: 10 }).status, 204);
 	t.is(JSON.parse(readFileSync(file, "utf8")).nonScheduledAmpsMax, 10);
-	second.stop();
+	shutdown(second);
 	const third = boot(dir, START + 120_000, new RecordingLog());
 	t.is(third.app.settings.current.nonScheduledAmpsMax, 10);
 	t.is(third.app.settings.current.chargeNowAmps, 24);
+	shutdown(third);
 });
 
 test("settings.json and its previous copy both corrupt: defaults, with an error in the log", (t) => {
 	const dir = tempDir(t);
 	const first = boot(dir);
 	configure(first, t);
-	first.stop();
+	shutdown(first);
 	writeFileSync(join(dir, "settings.json"), '{"chargeNowAmps": 24, "chargeNowTimeEnd"');
 	const backup = join(dir, "settings.json.backup");
 	writeFileSync(backup, readFileSync(backup, "utf8").replace(/"chargeNowAmps": \d+/, '"chargeNowAmps": 39'));
@@ -129,5 +148,101 @@ test("settings.json and its previous copy both corrupt: defaults, with an error 
 	second.advance(5000);
 	t.is(second.get("/api/getStatus").json.currentPolicy, "Track Green Energy", "10:00 UTC, defaults: daytime green tracking (no readings: 0 A)");
 	t.is(second.lastOffer(0), 0);
-	second.stop();
+	shutdown(second);
+});
+
+test("a hand-edited settings.json never becomes the backup: edit, restart, change through the API, truncate, restart: the last good settings, not defaults", (t) => {
+	const dir = tempDir(t);
+	const first = boot(dir);
+	configure(first, t);
+	t.is(first.post("/api/setSetting", { setting: "nonScheduledAmpsMax", value: 12 }).status, 204);
+	shutdown(first);
+	// A value edited by hand: the checksum no longer matches, the file is rejected.
+	const file = join(dir, "settings.json");
+	const text = readFileSync(file, "utf8");
+	t.true(text.includes('"chargeStopMode": 3'));
+	writeFileSync(file, text.replace('"chargeStopMode": 3', '"chargeStopMode": 2'));
+
+	const log = new RecordingLog();
+	const second = boot(dir, START + 60_000, log);
+	t.true(second.app.problems.some((p) => /^settings\.json is corrupt \(checksum mismatch: .*\); using the previous copy$/.test(p)), second.app.problems.join("\n"));
+	t.is(second.app.settings.current.chargeStopMode, 3, "the previous copy, not the edit");
+	t.is(second.post("/api/setSetting", { setting: "nonScheduledAmpsMax", value: 10 }).status, 204);
+	shutdown(second);
+	const backup = readFileSync(join(dir, "settings.json.backup"), "utf8");
+	t.false(backup.includes('"chargeStopMode": 2'), "the rejected file is not the backup");
+
+	// One more damaged file: settings.json cut short.
+	writeFileSync(file, readFileSync(file, "utf8").slice(0, 50));
+	const third = boot(dir, START + 120_000, new RecordingLog());
+	t.true(third.app.problems.some((p) => /^settings\.json is corrupt \(not valid JSON: .*\); using the previous copy$/.test(p)), third.app.problems.join("\n"));
+	const s = third.app.settings.current;
+	t.is(s.chargeNowAmps, 24, "not the default 0");
+	t.is(s.nonScheduledAction, 3);
+	t.is(s.chargeAuthorizationMode, 2);
+	t.is(s.chargeStopMode, 3);
+	t.is(s.timeZone, CET);
+	t.deepEqual(s.VehicleGroups["Allow Charging"].Members, [VIN_A]);
+	t.deepEqual(s.VehicleGroups["Deny Charging"].Members, [VIN_B]);
+	t.is(s.nonScheduledAmpsMax, 0, "only the last change is lost");
+	shutdown(third);
+});
+
+test("a power cut during a write leaves a half-written temp file: ignored, removed at the next start, the settings load", (t) => {
+	const dir = tempDir(t);
+	const first = boot(dir);
+	configure(first, t);
+	shutdown(first);
+	const good = readFileSync(join(dir, "settings.json"), "utf8");
+	// The cut came while the backup (or the document) was being written: only the temp file is partial.
+	writeFileSync(join(dir, "settings.json.backup.tmp"), good.slice(0, 80));
+	writeFileSync(join(dir, "settings.json.tmp"), good.slice(0, 30));
+
+	const second = boot(dir, START + 60_000, new RecordingLog());
+	t.deepEqual(second.app.problems, []);
+	t.is(second.app.settings.current.chargeNowAmps, 24);
+	t.is(second.app.settings.current.chargeStopMode, 3);
+	t.deepEqual(readdirSync(dir).filter((f) => f.endsWith(".tmp")), [], "the temp files are gone");
+	shutdown(second);
+});
+
+test("a full disk: the change takes effect, the answer says it was NOT saved and why, both files stay as they were", (t) => {
+	if (!existsSync("/dev/full")) {
+		t.pass("no /dev/full on this system");
+		return;
+	}
+	const dir = tempDir(t);
+	const h = boot(dir);
+	configure(h, t);
+	const file = join(dir, "settings.json");
+	const before = { main: readFileSync(file, "utf8"), backup: readFileSync(file + ".backup", "utf8") };
+	// Every byte written to /dev/full fails with ENOSPC, as on a full disk (root ignores read-only directories).
+	symlinkSync("/dev/full", file + ".backup.tmp");
+	const answer = h.post("/api/v1/settings", { nonScheduledAmpsMax: 8 });
+	t.is(answer.status, 200, "the change is not refused");
+	const notSaved = (answer.json.warnings as string[]).find((w) => w.startsWith("the change is NOT saved: could not save settings.json"));
+	t.truthy(notSaved, JSON.stringify(answer.json));
+	t.regex(notSaved!, /ENOSPC/);
+	t.is(h.app.settings.lastSaveError, notSaved);
+	t.is(h.app.settings.current.nonScheduledAmpsMax, 8, "in effect");
+	t.is(readFileSync(file, "utf8"), before.main);
+	t.is(readFileSync(file + ".backup", "utf8"), before.backup);
+	t.deepEqual(readdirSync(dir).filter((f) => f.endsWith(".tmp")), [], "no temp file left");
+
+	// The document write fails after the backup was written: the document is still the old one.
+	symlinkSync("/dev/full", file + ".tmp");
+	const again = h.post("/api/v1/settings", { nonScheduledAmpsMax: 9 });
+	t.is(again.status, 200);
+	t.true((again.json.warnings as string[]).some((w) => w.startsWith("the change is NOT saved") && w.includes("ENOSPC")));
+	t.is(readFileSync(file, "utf8"), before.main);
+
+	// The master keeps running; once there is room the next change saves everything.
+	h.app.start();
+	h.waitLinked();
+	h.advance(5000);
+	t.is(h.get("/api/getStatus").status, 200);
+	t.is(h.post("/api/v1/settings", { nonScheduledAmpsMax: 10 }).status, 200);
+	t.is(h.app.settings.lastSaveError, undefined);
+	t.is(JSON.parse(readFileSync(file, "utf8")).nonScheduledAmpsMax, 10);
+	shutdown(h);
 });
