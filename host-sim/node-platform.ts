@@ -15,7 +15,7 @@ import { parseBusUrl, TcpBusPort, type BusAddress } from "./tcp-bus-port.js";
 export interface NodePlatformOptions {
 	/** A ready port (e.g. the simulated bus), or a TWCManager-style address: "/dev/ttyUSB0", "COM3", "socket://host:port". */
 	bus: BytePort | string | BusAddress;
-	/** Serve HTTP on this port (successive ports are tried when it is in use); none when undefined. */
+	/** Serve HTTP on this port (a port in use makes `http.listening` reject, naming it); none when undefined. */
 	httpPort?: number;
 	httpHost?: string;
 	/** Default: a ConsoleLog at "info". */

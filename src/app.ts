@@ -42,6 +42,7 @@ export class App implements TwcManagerApiSource {
 			storage: platform.storage,
 			log: platform.log,
 			limits: { wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, minAmpsPerTWC: config.minAmpsPerTWC },
+			clock: platform.clock,
 		});
 		for (const problem of this.settings.load()) this.#problem(problem);
 		for (const problem of config.policies.errors) this.#problem(`policy: ${problem}`);
@@ -105,11 +106,13 @@ export class App implements TwcManagerApiSource {
 	}
 
 	/**
-	 * Problems the user must act on: those of the bus now (another master, down, noisy), then those
-	 * noted since the start (a fourth slave, a corrupt settings file), newest last.
+	 * Problems the user must act on: those of the bus now (another master, down, noisy), a settings
+	 * change that could not be saved, then those noted since the start (a fourth slave, a corrupt
+	 * settings file), newest last.
 	 */
 	get problems(): readonly string[] {
-		return [...this.master.busProblems(), ...this.#problems];
+		const unsaved = this.settings.lastSaveError;
+		return [...this.master.busProblems(), ...(unsaved === undefined ? [] : [unsaved]), ...this.#problems];
 	}
 
 	now(): number {

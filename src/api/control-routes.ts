@@ -153,6 +153,8 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 function answer(result: PatchResult, okStatus: number, controller: ChargeController): HttpResponse {
 	if (!result.ok) return json(400, { error: result.errors.join("; "), errors: result.errors });
 	controller.applyNow();
+	// Applied but not on disk (a full disk, a broken flash): a bare 204 would hide it.
+	if (result.saveError !== undefined) return json(200, { status: "success", saved: false, warnings: result.warnings });
 	return okStatus === 204 ? { status: 204 } : json(okStatus, { status: "success", warnings: result.warnings });
 }
 

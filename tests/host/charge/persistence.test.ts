@@ -235,14 +235,23 @@ test("a full disk: the change takes effect, the answer says it was NOT saved and
 	t.is(again.status, 200);
 	t.true((again.json.warnings as string[]).some((w) => w.startsWith("the change is NOT saved") && w.includes("ENOSPC")));
 	t.is(readFileSync(file, "utf8"), before.main);
+	// TWCManager's setSetting answers 204 when saved; not saved, it says so instead of a bare 204.
+	for (const temp of [file + ".tmp", file + ".backup.tmp"]) if (!existsSync(temp)) symlinkSync("/dev/full", temp);
+	const viaTwcManager = h.post("/api/setSetting", { setting: "nonScheduledAmpsMax", value: 7 });
+	t.is(viaTwcManager.status, 200);
+	t.is(viaTwcManager.json.saved, false);
+	t.true((viaTwcManager.json.warnings as string[]).some((w) => w.startsWith("the change is NOT saved")));
+	t.true(h.app.problems.some((p) => p.startsWith("the change is NOT saved") && p.includes("ENOSPC")), "listed among the problems");
 
 	// The master keeps running; once there is room the next change saves everything.
+	for (const temp of [file + ".tmp", file + ".backup.tmp"]) rmSync(temp, { force: true });
 	h.app.start();
 	h.waitLinked();
 	h.advance(5000);
 	t.is(h.get("/api/getStatus").status, 200);
 	t.is(h.post("/api/v1/settings", { nonScheduledAmpsMax: 10 }).status, 200);
 	t.is(h.app.settings.lastSaveError, undefined);
+	t.false(h.app.problems.some((p) => p.startsWith("the change is NOT saved")));
 	t.is(JSON.parse(readFileSync(file, "utf8")).nonScheduledAmpsMax, 10);
 	shutdown(h);
 });

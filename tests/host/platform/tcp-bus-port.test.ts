@@ -76,7 +76,7 @@ test("bytes flow both ways; a dropped connection is reported and re-established 
 	t.is(conv.received[4], 0xaa);
 });
 
-test("a refused connection is retried with a doubling, bounded delay; loss is reported once", async (t) => {
+test("a refused connection is retried with a doubling, bounded delay; every attempt is reported, logged once", async (t) => {
 	// Find a free port, then close it so connections are refused.
 	const probe = createServer();
 	await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
@@ -91,7 +91,9 @@ test("a refused connection is retried with a doubling, bounded delay; loss is re
 	port.listen(listener);
 	await until(() => clock.delays.length >= 5, "five retries");
 	t.deepEqual(clock.delays.slice(0, 5), [5, 10, 20, 20, 20]);
-	t.is(listener.statuses.length, 1);
+	t.true(listener.statuses.length >= 5, "each failed attempt, for the bus state's reconnect count");
+	t.true(listener.statuses.every(([open]) => open === false));
+	t.is(log.entries.filter(([level]) => level === "warn").length, 1, "logged once");
 	t.is(listener.statuses[0][0], false);
 	t.regex(listener.statuses[0][1], /cannot connect to 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
 	port.close();
