@@ -179,6 +179,7 @@ export class Master {
 	#watch: OtherMasterWatch;
 	#health: BusHealth;
 	#nextSampleAt = -Infinity;
+	#startedAt = -Infinity;
 	/** The clock at the last step or frame, to see it step back (see #followClock). */
 	#lastNow = -Infinity;
 	/** When the timer that just fired was due, until #followClock has looked at it. */
@@ -247,6 +248,7 @@ export class Master {
 	start(): void {
 		if (this.#running) return;
 		this.#running = true;
+		this.#startedAt = this.#clock.now();
 		this.#port.listen({
 			onBytes: (bytes) => {
 				this.#decoder.push(bytes, this.#clock.now());
@@ -396,6 +398,7 @@ export class Master {
 		if (this.#awaiting) this.#awaiting.deadline += delta;
 		if (this.#timer !== undefined) this.#timerAt += delta;
 		for (const r of this.#reserved) r.until += delta;
+		this.#startedAt += delta;
 		this.#watch.shift(delta);
 		this.#health.shift(delta);
 		this.#nextSampleAt += delta;
@@ -709,8 +712,10 @@ export class Master {
 				if (message.receiver !== this.masterId) return; // talking to another master
 				const slave = this.#find(message.sender);
 				if (!slave) {
-					// Units answer heartbeats only: someone else heartbeats it with our ID.
+					// Units answer heartbeats only: someone else heartbeats it with our ID. Except just
+					// after our start: a reply to the heartbeat of the instance we replace may still arrive.
 					this.stats.fromUnknownSlaves++;
+					if (now - this.#startedAt < REPLY_TIMEOUT_MS * 3) return;
 					this.#otherMaster(this.masterId, `wall connector ${formatTwcId(message.sender)}, which we never linked, answers a heartbeat with our ID`, now);
 					return;
 				}

@@ -189,3 +189,15 @@ test("a wall connector acting as master (another ID) restricts the limits too", 
 	s.clock.advance(3000);
 	t.is(lastLimit(s.port, 0x1001), 13, "40 A among our two and its one");
 });
+
+test("right after our start, a unit's reply to the heartbeat of the instance we replace is not another master", (t) => {
+	const s = setup();
+	s.master.start();
+	s.clock.advance(20);
+	s.port.injectMessage(encodeSlaveHeartbeat(0x1001, 0x7777, 0x01, 1600, 1500, 2));
+	t.is(s.master.rivalMaster, undefined);
+	// A second later the same is a sign of another master with our ID.
+	s.clock.advance(1000);
+	s.port.injectMessage(encodeSlaveHeartbeat(0x1001, 0x7777, 0x01, 1600, 1500, 2));
+	t.is(s.master.rivalMaster?.sameId, true);
+});
