@@ -13,7 +13,9 @@
  * 10 s: the run takes minutes), each failure, then a last line "N passed, N failed". Exit status 1
  * if anything failed.
  * Env: XS_TEST_TIMEOUT_MS (default 60000) per test; XS_PROGRESS_EVERY (default 25);
- * XS_TEST_FILTER: only the test files whose path contains this text (e.g. tests/core/config/).
+ * XS_TEST_FILTER: only the test files whose path contains this text (e.g. tests/core/config/);
+ * XS_TEST_TIMES=1: print every test's time in XS; a test slower than XS_SLOW_MS (default 10000) is
+ * always named with its time.
  */
 import { build, stop } from "esbuild";
 import { spawn } from "node:child_process";
@@ -28,6 +30,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const timeoutMs = Number(process.env.XS_TEST_TIMEOUT_MS ?? 60_000);
 const progressEvery = Math.max(1, Number(process.env.XS_PROGRESS_EVERY ?? 25) || 25);
 const filter = process.env.XS_TEST_FILTER ?? "";
+const printTimes = Boolean(process.env.XS_TEST_TIMES);
+const slowMs = Number(process.env.XS_SLOW_MS ?? 10_000);
 const counts = { passed: 0, failed: 0, skipped: 0 };
 let worker; // the xsnap worker in use
 
@@ -151,7 +155,10 @@ async function main() {
 			reportedAt = performance.now();
 		}
 		const label = `${tests[i].file} › ${tests[i].title}`;
+		const testStarted = performance.now();
 		const result = await command(`run ${i}`);
+		const testMs = Math.round(performance.now() - testStarted);
+		if (printTimes || testMs > slowMs) console.log(`xs: ${testMs} ms${testMs > slowMs ? " (slow)" : ""}: ${label}`);
 		if (result.timedOut || result.error) {
 			fail(label, result.timedOut ? `timed out after ${timeoutMs} ms` : `the XS worker died: ${result.error.message}`);
 			await restart();
