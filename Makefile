@@ -6,7 +6,12 @@
 #   make esp32              release build for ESP32, no flashing   (needs $MODDABLE, mcconfig, $IDF_PATH)
 #   make flash              release build and flash                 (UPLOAD_PORT=/dev/ttyUSB0 make flash)
 #   make esp32-debug        debug build, flash, and connect xsbug
-#   make lin                build and run in the SDK's desktop simulator (needs $MODDABLE, mcconfig)
+#   make lin                debug build for the SDK's desktop simulator, started with xsbug
+#                           (needs $MODDABLE, mcconfig; the SDK's own step first stops every
+#                           running mcsim and serial2xsbug)
+#   make lin-build          the same, built only (start mcsim yourself); LIN_OUT=dir for the output
+#   make lin-release        release build for the simulator, built only (a release build only
+#                           builds: mcconfig starts nothing without -d)
 #
 # Config overrides go to mcconfig as name=value, e.g.
 #   make flash UPLOAD_PORT=/dev/ttyUSB0 ARGS="wiringMaxAmpsAllTWCs=32 wiringMaxAmpsPerTWC=32"
@@ -21,7 +26,7 @@ ifneq ($(strip $(UPLOAD_PORT)),)
 export UPLOAD_PORT
 endif
 
-.PHONY: start test typecheck-device esp32 flash esp32-debug lin check-sdk check-idf check-node
+.PHONY: start test typecheck-device esp32 flash esp32-debug lin lin-build lin-release check-sdk check-idf check-node
 
 start:
 	npm start
@@ -42,7 +47,16 @@ esp32-debug: check-sdk check-idf check-node
 	$(MCCONFIG) -d -m -p esp32 $(ARGS)
 
 lin: check-sdk check-node
-	$(MCCONFIG) -m -p lin $(ARGS)
+	$(MCCONFIG) -d -m -p lin $(ARGS)
+
+LIN_OUT ?= $(CURDIR)/build
+lin-build: check-sdk check-node
+	mkdir -p $(LIN_OUT)
+	$(MCCONFIG) -d -m -p lin -t build -o $(LIN_OUT) $(ARGS)
+
+lin-release: check-sdk check-node
+	mkdir -p $(LIN_OUT)
+	$(MCCONFIG) -m -p lin -t build -o $(LIN_OUT) $(ARGS)
 
 check-sdk:
 	@if [ -z "$$MODDABLE" ] || [ ! -d "$$MODDABLE" ]; then \

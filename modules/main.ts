@@ -16,6 +16,7 @@ import { parseConfig } from "config/config";
 import type { Platform } from "platform/platform";
 import { SerialBytePort, type SerialPortOptions } from "./serial-port.js";
 import { TimerClock } from "./timer-clock.js";
+import { ConsoleWriter } from "./console-writer.js";
 import { TraceLog, parseLogLevel } from "./trace-log.js";
 
 /** How often an idle master repeats why it did not start. */
@@ -26,7 +27,8 @@ let running: { app: App; bus: SerialBytePort; log: TraceLog } | undefined;
 
 export default function main(): void {
 	const settings = config as unknown as Readonly<Record<string, unknown>>;
-	const log = new TraceLog({ level: parseLogLevel(settings.logLevel) ?? "info" });
+	// A release build logs on the console UART itself; a debug build's trace() goes to xsbug.
+	const log = new TraceLog({ level: parseLogLevel(settings.logLevel) ?? "info", console: ConsoleWriter.open() });
 	log.write("info", "device", "TWC master starting");
 
 	// 1. Wiring limits and the core's configuration document.

@@ -16,8 +16,9 @@
  * No hardware is touched at module load (this module is preloaded); only the constructor opens it.
  */
 import Serial from "embedded:io/serial";
-import Digital from "embedded:io/digital";
 import Timer from "timer";
+// Per platform (manifest.json): modules/esp32/uart-io.ts or modules/lin/uart-io.ts.
+import { openDirectionPin, readAvailable, writable, type DirectionPin } from "uart-io";
 import type { BytePort, BytePortListener } from "platform/byte-port";
 
 /** The TWC bus speed (twcmanager-core.md §1.1); 8N1 is the only framing the ESP32 driver offers. */
@@ -26,6 +27,8 @@ export const BAUD = 9600;
 export const BYTE_MS = 10_000 / BAUD;
 /** The ESP32 UART hardware FIFOs (TX and RX) hold 128 bytes each. */
 export const FIFO_BYTES = 128;
+/** Chunks read in one onReadable turn at most (8 × 128 bytes ≈ 1 s of a saturated bus). */
+const MAX_READS = 8;
 /** Margin after the computed last stop bit before DE is dropped. */
 export const DE_GUARD_MS = 2;
 
@@ -63,7 +66,7 @@ export interface SerialPortStats {
 
 export class SerialBytePort implements BytePort {
 	#serial: Serial | undefined;
-	#de: Digital | undefined;
+	#de: DirectionPin | undefined;
 	#listener: BytePortListener | undefined;
 	/** Receive buffer, reused for every read (the listener may not keep the array). */
 	#rx = new Uint8Array(FIFO_BYTES);
@@ -89,8 +92,7 @@ export class SerialBytePort implements BytePort {
 
 		if (dePin >= 0) {
 			// Drive the transceiver into receive before the UART can see anything.
-			this.#de = new Digital({ pin: dePin, mode: Digital.Output });
-			this.#de.write(0);
+			this.#de = openDirectionPin(dePin);
 		}
 		const serialOptions = {
 			port: uart,
@@ -142,7 +144,7 @@ export class SerialBytePort implements BytePort {
 		const de = this.#de;
 		de?.write(1);
 		try {
-			serial.write(bytes);
+			serial.write(writable(bytes));
 		} catch (error) {
 			// The ESP32 driver writes all or nothing: on "output full" nothing went out.
 			if (String(error).indexOf("output full") >= 0) this.stats.txFull++;
@@ -185,27 +187,27 @@ export class SerialBytePort implements BytePort {
 		}, delay);
 	}
 
-	/** Drains the RX FIFO into the reused buffer and hands each chunk to the listener. */
-	#onReadable(count: number): void {
+	/**
+	 * Drains the receiver and hands each chunk to the listener: on the ESP32 into the reused buffer
+	 * (no allocation), on lin as one new array of everything waiting (uart-io.ts). Read even without a
+	 * listener so the FIFO never overflows; at most MAX_READS chunks a turn, so a stream of noise
+	 * cannot hold the event loop.
+	 */
+	#onReadable(_count: number): void {
 		const serial = this.#serial;
 		if (serial === undefined) return;
-		const rx = this.#rx;
-		// `count` bytes are waiting; read them all even without a listener so the FIFO never overflows.
-		for (let left = count > 0 ? count : FIFO_BYTES; left > 0; ) {
-			const n = serial.read(rx);
-			if (n === undefined || n <= 0) break;
-			this.stats.rxBytes += n;
-			left -= n;
+		for (let i = 0; i < MAX_READS; i++) {
+			const chunk = readAvailable(serial, this.#rx);
+			if (chunk === undefined) break;
+			this.stats.rxBytes += chunk.length;
 			const listener = this.#listener;
-			if (listener !== undefined) {
-				try {
-					listener.onBytes(n === rx.length ? rx : rx.subarray(0, n));
-				} catch (error) {
-					// An exception escaping a native callback would abort the VM; keep the bus alive and say so.
-					trace(`error bus: listener threw ${String(error)}\n`);
-				}
+			if (listener === undefined) continue;
+			try {
+				listener.onBytes(chunk);
+			} catch (error) {
+				// An exception escaping a native callback would abort the VM; keep the bus alive and say so.
+				trace(`error bus: listener threw ${String(error)}\n`);
 			}
-			if (n < rx.length) break;
 		}
 	}
 }

@@ -1,6 +1,7 @@
 /**
- * Log on Moddable's `trace()` (the serial console at 115200 baud, or xsbug in a debug build), with a
- * minimum level and a small ring of recent entries that a status page or a crash report can show.
+ * Log on the console: in a release build the console UART at 115200 baud (console-writer.ts, since
+ * `trace()` prints nothing there), in a debug build `trace()` to xsbug. With a minimum level and a
+ * small ring of recent entries that the API and a crash report can show.
  *
  * Do not log every bus byte: at 9600 baud that is ~960 lines/s and it starves everything else
  * (anchors.md §4.1). No hardware is touched at module load (this module is preloaded).
@@ -20,11 +21,14 @@ export interface TraceLogOptions {
 	ringSize?: number;
 	/** Time stamp source for the ring and the trace line; default Date.now. */
 	now?: () => number;
+	/** Where lines go instead of trace() (the release console). */
+	console?: { write(line: string): void };
 }
 
 export class TraceLog implements Log {
 	#level: number;
 	readonly #now: () => number;
+	readonly #console: { write(line: string): void } | undefined;
 	readonly #ring: (string | undefined)[];
 	#next = 0;
 	#dropped = 0;
@@ -32,6 +36,7 @@ export class TraceLog implements Log {
 	constructor(options: TraceLogOptions = {}) {
 		this.#level = RANK[options.level ?? "info"];
 		this.#now = options.now ?? Date.now;
+		this.#console = options.console;
 		const size = options.ringSize ?? 32;
 		this.#ring = new Array<string | undefined>(size > 0 ? Math.floor(size) : 0).fill(undefined);
 	}
@@ -57,7 +62,8 @@ export class TraceLog implements Log {
 			return;
 		}
 		const line = `${this.#now()} ${level} ${topic}: ${message}`;
-		trace(line, "\n");
+		if (this.#console !== undefined) this.#console.write(line);
+		else trace(line, "\n");
 		const ring = this.#ring;
 		if (ring.length === 0) return;
 		ring[this.#next] = line.length > RING_ENTRY_CHARS ? line.slice(0, RING_ENTRY_CHARS - 1) + "…" : line;

@@ -101,11 +101,24 @@ function moduleEntries(modules: Record<string, string | string[]> | undefined): 
 }
 
 /** The module names a manifest "modules" key gives: "*" → each file's base name; "a/*" stays a pattern. */
-function moduleNames(manifest: Manifest): string[] {
+function namesOf(modules: Manifest["modules"]): string[] {
 	const names: string[] = [];
-	for (const [key, path] of moduleEntries(manifest.modules)) {
+	for (const [key, path] of moduleEntries(modules)) {
 		names.push(key === "*" ? path.slice(path.lastIndexOf("/") + 1) : key);
 	}
+	return names;
+}
+
+/**
+ * The module names every build has: the top-level map, plus the names that each platform maps for
+ * itself (e.g. "uart-io": modules/esp32/uart-io on esp32, modules/lin/uart-io on lin), which count
+ * only when every platform of the manifest maps them (else one build cannot link).
+ */
+function moduleNames(manifest: Manifest): string[] {
+	const names = namesOf(manifest.modules);
+	const platforms = Object.values(manifest.platforms ?? {});
+	const perPlatform = platforms.map((p) => namesOf(p.modules));
+	for (const name of perPlatform[0] ?? []) if (perPlatform.every((list) => list.includes(name))) names.push(name);
 	return names;
 }
 
