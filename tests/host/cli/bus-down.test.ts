@@ -3,11 +3,11 @@
  * /api/v1/state"): through `npm start -- --bus socket://…`, as a user sees it.
  */
 import test from "ava";
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startCli } from "./start-cli.js";
 
 test("a converter that refuses connections: the state shows the bus down with its reason and attempts, and after 10 s it is a problem", async (t) => {
 	// A port nobody listens on.
@@ -18,22 +18,7 @@ test("a converter that refuses connections: the state shows the bus down with it
 	const config = join(mkdtempSync(join(tmpdir(), "twc-busdown-")), "config.json");
 	copyFileSync("host-sim/demo-config.json", config);
 
-	const child = spawn(process.execPath, ["--import=tsx", "host-sim/cli.ts", "--http-port", "0", "--bus", `socket://127.0.0.1:${closed}`, "--config", config], { stdio: ["ignore", "pipe", "pipe"] });
-	t.teardown(() => child.kill("SIGTERM"));
-	let output = "";
-	const port = await new Promise<number>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`no port announced:\n${output}`)), 30_000);
-		const read = (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /web API on http:\/\/localhost:(\d+)\//.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(Number(match[1]));
-			}
-		};
-		child.stdout.on("data", read);
-		child.stderr.on("data", read);
-	});
+	const port = await startCli(["--bus", `socket://127.0.0.1:${closed}`, "--config", config], (fn) => t.teardown(fn)).port;
 	const state = async () => (await (await fetch(`http://127.0.0.1:${port}/api/v1/state`)).json()) as { bus: Record<string, unknown>; problems: string[] };
 	const early = await state();
 	t.is(early.bus.state, "down");

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCommandLine, run } from "../../../host-sim/cli.js";
+import { startCli } from "./start-cli.js";
 
 test("command line: defaults, --slaves range, --bus implies no simulated slaves", (t) => {
 	t.like(parseCommandLine([]), { slaves: 2, bus: undefined, httpPort: undefined });
@@ -40,24 +41,8 @@ test("a broken config file is reported with the key and the master does not star
 });
 
 test("npm start: the demo links two simulated wall connectors and serves TWCManager's API", async (t) => {
-	const child = spawn(process.execPath, ["--import=tsx", "host-sim/cli.ts", "--http-port", "0", "--log-level", "info"], {
-		stdio: ["ignore", "pipe", "pipe"],
-	});
-	t.teardown(() => child.kill("SIGTERM"));
-	let output = "";
-	const port = await new Promise<number>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`no port announced:\n${output}`)), 20_000);
-		const read = (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /web API on http:\/\/localhost:(\d+)\//.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(Number(match[1]));
-			}
-		};
-		child.stdout.on("data", read);
-		child.stderr.on("data", read);
-	});
+	const cli = startCli([], (fn) => t.teardown(fn), 20_000);
+	const port = await cli.port;
 	// Simulated units send link-ready within 10 s, or right after the master's burst.
 	let slaves: Record<string, { maxAmps: number; lastAmpsOffered: number; version: number }> = {};
 	for (let i = 0; i < 60 && Object.keys(slaves).length < 3; i++) {
@@ -65,7 +50,7 @@ test("npm start: the demo links two simulated wall connectors and serves TWCMana
 		slaves = (await (await fetch(`http://127.0.0.1:${port}/api/getSlaveTWCs`)).json()) as typeof slaves;
 	}
 	const ids = Object.keys(slaves).filter((k) => k !== "total");
-	t.is(ids.length, 2, output);
+	t.is(ids.length, 2, cli.output());
 	for (const id of ids) {
 		t.regex(id, /^[0-9A-F]{4}$/);
 		t.is(slaves[id].maxAmps, 32);

@@ -6,13 +6,13 @@
  * its own copy of the config: two instances on one settings directory refuse to start.
  */
 import test from "ava";
-import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FrameDecoder } from "../../../src/twc/frame.js";
 import { decodeMessage } from "../../../src/twc/messages.js";
+import { startCli } from "./start-cli.js";
 
 function hub(onBytes: (bytes: Buffer) => void): Promise<{ server: Server; port: number }> {
 	const clients = new Set<Socket>();
@@ -26,25 +26,6 @@ function hub(onBytes: (bytes: Buffer) => void): Promise<{ server: Server; port: 
 		socket.on("error", () => clients.delete(socket));
 	});
 	return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as { port: number }).port })));
-}
-
-function start(args: string[]): { child: ChildProcess; port: Promise<number>; output: () => string } {
-	const child = spawn(process.execPath, ["--import=tsx", "host-sim/cli.ts", "--http-port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-	let output = "";
-	const port = new Promise<number>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`no port announced:\n${output}`)), 30_000);
-		const read = (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /web API on http:\/\/localhost:(\d+)\//.exec(output);
-			if (match) {
-				clearTimeout(timer);
-				resolve(Number(match[1]));
-			}
-		};
-		child.stdout!.on("data", read);
-		child.stderr!.on("data", read);
-	});
-	return { child, port, output: () => output };
 }
 
 /** The demo's config in a directory of its own: its settings directory (one instance per directory). */
@@ -72,16 +53,14 @@ test("two npm start instances on one bus (a TCP hub) with Charge Now 40 A each: 
 	const { server, port } = await hub((bytes) => decoder.push(bytes, Date.now()));
 	t.teardown(() => server.close());
 	const bus = `socket://127.0.0.1:${port}`;
-	const a = start(["--bus", bus, "--slaves", "2", "--config", ownConfig()]);
-	t.teardown(() => a.child.kill("SIGTERM"));
+	const a = startCli(["--bus", bus, "--slaves", "2", "--config", ownConfig()], (fn) => t.teardown(fn));
 	const portA = await a.port;
 	const post = (httpPort: number) =>
 		fetch(`http://127.0.0.1:${httpPort}/api/chargeNow`, { method: "POST", body: JSON.stringify({ chargeNowRate: 40, chargeNowDuration: 3600 }) });
 	t.is((await post(portA)).status, 200);
 	await sleep(12_000); // A links both units and charges them at 20 A each
 	t.is(held.size, 2);
-	const b = start(["--bus", bus, "--config", ownConfig()]);
-	t.teardown(() => b.child.kill("SIGTERM"));
+	const b = startCli(["--bus", bus, "--config", ownConfig()], (fn) => t.teardown(fn));
 	const portB = await b.port;
 	t.is((await post(portB)).status, 200);
 	await sleep(20_000);
