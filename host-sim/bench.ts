@@ -2,94 +2,113 @@
  * npm run bench: the figures the README quotes. Runs in virtual time; `--json` prints raw results.
  *
  * 1. The bus: the master with 1, 2 and 3 simulated wall connectors (`--hours=N` simulated hours).
- * 2. The replay: every synthetic day (host-sim/replay/synthetic-days.ts) for seeds 1, 2 and 3
- *    (several seeds, so that nothing is tuned to one day), our controller against the ideal one
- *    and TWCManager's baseline, one wall connector with one car, and the issue's goals:
- *    - import: our grid import for the car ≤ the baseline's;
- *    - starts: ours ≤ half the baseline's;
- *    - capture: the surplus the car took (car_from_surplus_kwh) ≥ 95 % of the ideal's on `clear`,
- *      ≥ 85 % on `broken-cloud`;
- *    - clear starts: ≤ 2 starts on `clear`.
- * `--no-bus` / `--no-replay` skip a part; `--seeds=1,2,3` picks the replay seeds.
+ * 2. Green tracking (issue 10): every real day of ../shared/traces (`--traces=DIR`) and every
+ *    synthetic day (host-sim/replay/synthetic-days.ts, `--seeds=1,2,3`, default 1), one wall
+ *    connector with one car: ours (the realistic car), the ideal, TWCManager and OpenEVSE (models of
+ *    their documented algorithms with the simple car, host-sim/replay/peers.ts), each day's target
+ *    (host-sim/replay/targets.ts) met or not, and the totals.
+ *    The installation can be varied: `--meter=S` seconds between meter readings (default 1),
+ *    `--volts=V` (240), `--phases=1|3`, `--car=realistic|slow|sleepy` (slow: ramps at 1 A/s and
+ *    takes 10 s to start; sleepy: falls asleep when it stops and wakes every 15 minutes).
+ * `--no-bus` / `--no-replay` / `--no-synthetic` / `--no-traces` skip a part.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { benchBus, type BusBenchResult } from "./bench-bus.js";
 import type { ReplayResult } from "./replay/metrics.js";
 import { replayAll } from "./replay/run-ours.js";
 import { SYNTHETIC_DAYS, syntheticDay } from "./replay/synthetic-days.js";
+import { checkDay, checkTotals, type DayFigures, type TargetCheck } from "./replay/targets.js";
+import { parseTrace, type TraceRow } from "./replay/trace.js";
+import type { SimulatedCarOptions } from "./sim/car.js";
 
 const args = process.argv.slice(2);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const json = args.includes("--json");
-const hours = Number(args.find((a) => a.startsWith("--hours="))?.slice(8) ?? 1);
-const seeds = (args.find((a) => a.startsWith("--seeds="))?.slice(8) ?? "1,2,3").split(",").map(Number);
+const hours = Number(option("hours") ?? 1);
+const seeds = (option("seeds") ?? "1").split(",").map(Number);
 const doBus = !args.includes("--no-bus");
 const doReplay = !args.includes("--no-replay");
+const here = dirname(fileURLToPath(import.meta.url));
+const tracesDir = resolve(option("traces") ?? join(here, "..", "..", "shared", "traces"));
+const meterIntervalS = Number(option("meter") ?? 1);
+const volts = Number(option("volts") ?? 240);
+const phases = Number(option("phases") ?? 1);
+const carName = option("car") ?? "realistic";
 
-/** One goal of the issue on one replay: undefined `pass` when it does not apply to the day. */
-export interface GoalCheck {
-	goal: "import" | "starts" | "capture" | "clear starts";
-	pass: boolean | undefined;
-	/** "0.016 ≤ 0.011", "3 ≤ 2", "98.7 % ≥ 95 %". */
-	detail: string;
-}
+/** The car variants of `--car`. */
+export const CARS: Readonly<Record<string, SimulatedCarOptions>> = {
+	realistic: {},
+	slow: { rampAmpsPerSecond: 1, startDelayMs: 10_000 },
+	sleepy: { sleepsWhenIdle: true, wakeIntervalMs: 15 * 60_000 },
+};
 
-export interface ReplayBenchResult {
+export interface DayBenchResult extends DayFigures {
 	day: string;
-	seed: number;
-	ours: ReplayResult;
-	ideal: ReplayResult;
-	baseline: ReplayResult;
-	goals: GoalCheck[];
-	/** Wall time of the day's replay, the three controllers (ours takes nearly all of it), ms. */
+	source: "trace" | "synthetic";
+	check: TargetCheck;
+	/** Wall time of the day's replay (ours takes nearly all of it), ms. */
 	runMs: number;
 	/** Warnings and errors of the core during the run. */
 	logLines: number;
 }
 
-/** The capture goal per day (fraction of the ideal's car_from_surplus_kwh). */
-const CAPTURE_GOAL: Readonly<Record<string, number>> = { clear: 0.95, "broken-cloud": 0.85 };
-
-export function checkGoals(day: string, ours: ReplayResult, ideal: ReplayResult, baseline: ReplayResult): GoalCheck[] {
-	const kwh = (x: number) => x.toFixed(3);
-	const goals: GoalCheck[] = [
-		{ goal: "import", pass: ours.grid_import_by_car_kwh <= baseline.grid_import_by_car_kwh, detail: `${kwh(ours.grid_import_by_car_kwh)} ≤ ${kwh(baseline.grid_import_by_car_kwh)}` },
-		{ goal: "starts", pass: ours.starts <= baseline.starts / 2, detail: `${ours.starts} ≤ ${baseline.starts / 2}` },
-	];
-	const share = CAPTURE_GOAL[day];
-	if (share === undefined) goals.push({ goal: "capture", pass: undefined, detail: "-" });
-	else {
-		const got = ideal.car_from_surplus_kwh > 0 ? ours.car_from_surplus_kwh / ideal.car_from_surplus_kwh : 1;
-		goals.push({ goal: "capture", pass: got >= share, detail: `${(got * 100).toFixed(1)} % ≥ ${share * 100} %` });
-	}
-	goals.push(day === "clear" ? { goal: "clear starts", pass: ours.starts <= 2, detail: `${ours.starts} ≤ 2` } : { goal: "clear starts", pass: undefined, detail: "-" });
-	return goals;
+export interface BenchSettings {
+	meterIntervalS: number;
+	volts: number;
+	phases: number;
+	car: string;
 }
 
-export function benchReplay(day: string, seed: number): ReplayBenchResult {
-	const rows = syntheticDay(day, seed);
+export function benchDay(day: string, source: "trace" | "synthetic", rows: readonly TraceRow[], settings: BenchSettings, seed = 1): DayBenchResult {
 	const t0 = performance.now();
-	const all = replayAll(rows, { seed });
-	const runMs = performance.now() - t0;
-	const ours = all.ours.metrics;
-	const ideal = all.ideal.metrics.result();
-	const baseline = all.baseline.metrics.result();
-	return {
-		day,
+	const car = CARS[settings.car];
+	if (!car) throw new Error(`--car must be one of ${Object.keys(CARS).join(", ")} (got "${settings.car}")`);
+	const all = replayAll(rows, {
 		seed,
-		ours,
-		ideal,
-		baseline,
-		goals: checkGoals(day, ours, ideal, baseline),
-		runMs,
-		logLines: all.ours.log.length,
+		meterIntervalS: settings.meterIntervalS,
+		car,
+		configDocument: { config: { defaultVoltage: settings.volts, numberOfPhases: settings.phases } },
+	});
+	const figures: DayFigures = {
+		ours: all.ours.metrics,
+		ideal: all.ideal.metrics.result(),
+		twcmanager: all.twcmanager.metrics.result(),
+		openevse: all.openevse.metrics.result(),
 	};
+	return { day, source, ...figures, check: checkDay(figures), runMs: performance.now() - t0, logLines: all.ours.log.length };
 }
 
+/** The real days: every CSV of `dir`, by name. */
+export function readTraces(dir: string): { name: string; rows: TraceRow[] }[] {
+	const files = readdirSync(dir)
+		.filter((f) => f.endsWith(".csv"))
+		.sort();
+	return files.map((file) => {
+		const parsed = parseTrace(readFileSync(join(dir, file), "utf8"), file);
+		if (parsed.errors.length > 0) throw new Error(`${file}: ${parsed.errors[0]}`);
+		return { name: file.replace(/\.csv$/, ""), rows: parsed.rows };
+	});
+}
+
+const settings: BenchSettings = { meterIntervalS, volts, phases, car: carName };
 const bus: BusBenchResult[] = doBus ? [1, 2, 3].map((n) => benchBus(n, hours * 3_600_000)) : [];
-const replay: ReplayBenchResult[] = [];
-if (doReplay) for (const day of SYNTHETIC_DAYS) for (const seed of seeds) replay.push(benchReplay(day, seed));
+const days: DayBenchResult[] = [];
+let tracesNote = "";
+if (doReplay) {
+	if (!args.includes("--no-traces")) {
+		try {
+			for (const { name, rows } of readTraces(tracesDir)) days.push(benchDay(name, "trace", rows, settings));
+		} catch (error) {
+			tracesNote = `real days left out: ${(error as Error).message}`;
+		}
+	}
+	if (!args.includes("--no-synthetic")) for (const day of SYNTHETIC_DAYS) for (const seed of seeds) days.push(benchDay(`${day} (seed ${seed})`, "synthetic", syntheticDay(day, seed), settings, seed));
+}
 
 if (json) {
-	process.stdout.write(JSON.stringify({ bus, replay }, null, 2) + "\n");
+	process.stdout.write(JSON.stringify({ bus, settings, replay: days, totals: days.length > 0 ? checkTotals(days) : undefined }, null, 2) + "\n");
 } else {
 	if (doBus) {
 		const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-");
@@ -105,20 +124,44 @@ if (json) {
 	}
 	if (doReplay) {
 		if (doBus) console.log("");
-		console.log(`Replay benchmark: synthetic days, seeds ${seeds.join(", ")}; one wall connector, one car; ours / ideal / baseline (kWh)\n`);
-		console.log("| day | seed | surplus | captured ours / ideal / baseline | import ours / baseline | starts ours / ideal / baseline | import ≤ baseline | starts ≤ ½ baseline | capture | ≤ 2 starts (clear) | run time (ms) |");
-		console.log("|---|---|---|---|---|---|---|---|---|---|---|");
-		const k = (x: number) => x.toFixed(3);
-		const cell = (g: GoalCheck) => (g.pass === undefined ? "-" : `${g.pass ? "PASS" : "FAIL"} (${g.detail})`);
-		for (const r of replay) {
+		const k = (x: number) => x.toFixed(2);
+		const fig = (r: ReplayResult) => `${k(r.car_from_surplus_kwh)} / ${k(r.grid_import_by_car_kwh)} / ${r.starts}`;
+		const mark = (ok: boolean) => (ok ? "✓" : "✗");
+		const carText = carName === "realistic" ? "the realistic car" : `the ${carName} car`;
+		console.log(
+			`Green tracking: meter every ${meterIntervalS} s, ${volts} V × ${phases} phase${phases === 1 ? "" : "s"}, ${carText} for ours; one wall connector, one car. kWh from surplus / grid import by the car (kWh) / starts.\n`,
+		);
+		if (tracesNote) console.log(`(${tracesNote})\n`);
+		console.log("| day | surplus | ideal | ours (share of ideal) | TWCManager | OpenEVSE | target | met: surplus, import, starts |");
+		console.log("|---|---|---|---|---|---|---|---|");
+		const row = (name: string, d: DayFigures, c: TargetCheck) =>
 			console.log(
-				`| ${r.day} | ${r.seed} | ${k(r.ours.surplus_kwh)} | ${k(r.ours.car_from_surplus_kwh)} / ${k(r.ideal.car_from_surplus_kwh)} / ${k(r.baseline.car_from_surplus_kwh)} | ${k(r.ours.grid_import_by_car_kwh)} / ${k(r.baseline.grid_import_by_car_kwh)} | ${r.ours.starts} / ${r.ideal.starts} / ${r.baseline.starts} | ${r.goals.map(cell).join(" | ")} | ${r.runMs.toFixed(0)} |`,
+				`| ${name} | ${k(d.ours.surplus_kwh)} | ${fig(d.ideal)} | ${fig(d.ours)} (${(c.share * 100).toFixed(0)} %) | ${fig(d.twcmanager)} | ${fig(d.openevse)} | ≥ ${k(c.target.fromSurplusKwh)} / ≤ ${k(c.target.importKwh)} / ≤ ${c.target.starts} | ${mark(c.fromSurplus)} ${mark(c.import)} ${mark(c.starts)} |`,
 			);
+		for (const d of days) row(d.day, d, d.check);
+		for (const [label, group] of [
+			["real days", days.filter((d) => d.source === "trace")],
+			["synthetic days", days.filter((d) => d.source === "synthetic")],
+			["all days", days],
+		] as const) {
+			if (group.length === 0) continue;
+			const totals = checkTotals(group);
+			row(`**total, ${label}**`, totals.totals, totals);
 		}
-		const checks = replay.flatMap((r) => r.goals.filter((g) => g.pass !== undefined));
-		const failed = checks.filter((g) => !g.pass).length;
-		console.log(`\nGoals: ${checks.length - failed} of ${checks.length} pass, ${failed} fail.`);
-		const warned = replay.filter((r) => r.logLines > 0);
-		if (warned.length > 0) console.log(`Core warnings during the replays: ${warned.map((r) => `${r.day}/${r.seed}: ${r.logLines}`).join(", ")} (npm run replay -- --day NAME --seed N shows them).`);
+		const real = days.filter((d) => d.source === "trace");
+		const summary = (group: DayBenchResult[], label: string) => {
+			if (group.length === 0) return;
+			const totals = checkTotals(group);
+			const met = group.filter((d) => d.check.met).length;
+			console.log(
+				`${label}: all three targets met on ${met} of ${group.length} days; totals ${totals.met ? "met" : "not met"}: ${(totals.share * 100).toFixed(1)} % of the ideal (≥ 95 % ${mark(totals.fromSurplus)}), import ${k(totals.totals.ours.grid_import_by_car_kwh)} kWh (≤ ${k(totals.target.importKwh)} ${mark(totals.import)}), starts ${totals.totals.ours.starts} (≤ ${totals.target.starts} ${mark(totals.starts)}), ${totals.daysBelowWorst} day${totals.daysBelowWorst === 1 ? "" : "s"} below 75 % of the ideal ${mark(totals.daysBelowWorst === 0)}.`,
+			);
+		};
+		console.log("");
+		summary(real, "Real days");
+		summary(days.filter((d) => d.source === "synthetic"), "Synthetic days");
+		const warned = days.filter((r) => r.logLines > 0);
+		if (warned.length > 0) console.log(`Core warnings during the replays: ${warned.map((r) => `${r.day}: ${r.logLines}`).join(", ")} (npm run replay shows them).`);
+		console.log(`Run time: ${(days.reduce((s, d) => s + d.runMs, 0) / 1000).toFixed(1)} s.`);
 	}
 }

@@ -1,7 +1,8 @@
 /**
- * npm run replay: our controller, the ideal one and TWCManager's baseline on a trace of PV
- * generation and house consumption (host-sim/replay/trace.ts), in virtual time. Prints the five
- * figures of each as JSON; `--out` writes our controller's second-by-second steps.
+ * npm run replay: our controller, the ideal one and the two peers (TWCManager, OpenEVSE: models of
+ * their documented green algorithms, host-sim/replay/peers.ts) on a trace of PV generation and
+ * house consumption (host-sim/replay/trace.ts), in virtual time. Prints the five figures of each as
+ * JSON; `--out` writes our controller's second-by-second steps.
  *
  * Exit codes: 0 done; 1 the trace cannot be read or has no good row, or --out cannot be written;
  * 2 a usage error or a bad config file (each error names the key).
@@ -30,10 +31,14 @@ export const USAGE = `Usage: npm run replay -- --trace FILE.csv [options]
                     t_s,gen_w,cons_w,car_w,offered_a
   --help            this text
 
-Prints JSON: { "trace": {…}, "ours": {…}, "ideal": {…}, "baseline": {…} }, each controller with
-surplus_kwh, car_kwh, car_from_surplus_kwh, grid_import_by_car_kwh and starts. One wall
+Prints JSON: { "trace": {…}, "ours": {…}, "ideal": {…}, "twcmanager": {…}, "openevse": {…},
+"baseline": {…} }, each controller with surplus_kwh, car_kwh, car_from_surplus_kwh,
+grid_import_by_car_kwh and starts ("baseline" repeats "twcmanager", for older scripts). One wall
 connector with one car plugged in all along (240 V single phase, 6 to 32 A, a battery that never
-fills), 00:00 UTC at second 0, Track Green Energy around the clock.
+fills), 00:00 UTC at second 0, Track Green Energy around the clock. Ours drives a realistic car
+(start delay, ramps); the ideal and the peers the simple car of ../shared/traces/peer-models.py.
+Per second: surplus = max(gen − cons, 0); from surplus = Σ min(car, surplus); import =
+Σ max(car − surplus, 0); a start = the car going from ≤ 50 W to > 50 W.
 Exit codes: 0 done, 1 the trace cannot be read or has no good row, 2 a usage or config error.
 `;
 
@@ -80,6 +85,9 @@ export interface ReplayOutput {
 	trace: { name: string; seed?: number; duration_s: number; rows: number; errors: number };
 	ours: ReplayResult;
 	ideal: ReplayResult;
+	twcmanager: ReplayResult;
+	openevse: ReplayResult;
+	/** The same as twcmanager (older scripts read it). */
 	baseline: ReplayResult;
 }
 
@@ -183,7 +191,9 @@ export function replayMain(argv: string[], io: ReplayIo = processIo): number {
 		trace: { name, ...(options.day !== undefined ? { seed: options.seed } : {}), duration_s: traceDuration(rows), rows: rows.length, errors },
 		ours: result.ours.metrics,
 		ideal: result.ideal.metrics.result(),
-		baseline: result.baseline.metrics.result(),
+		twcmanager: result.twcmanager.metrics.result(),
+		openevse: result.openevse.metrics.result(),
+		baseline: result.twcmanager.metrics.result(),
 	};
 	io.stdout(JSON.stringify(output, null, 2) + "\n");
 	return 0;

@@ -6,7 +6,8 @@
  * - `car_kwh` = Σ car·dt;
  * - `car_from_surplus_kwh` = Σ min(car, surplus)·dt: the car's energy the surplus covered;
  * - `grid_import_by_car_kwh` = Σ max(0, car − surplus)·dt: the rest, which the grid supplied;
- * - `starts`: times the car went from not drawing (below `startThresholdW`) to drawing.
+ * - `starts`: times the car went from not drawing (at most `startThresholdW`, 50 W) to drawing
+ *   (above it), as the traces README counts them.
  *
  * car_kwh = car_from_surplus_kwh + grid_import_by_car_kwh before rounding.
  */
@@ -28,8 +29,8 @@ export interface ReplayResult {
 	starts: number;
 }
 
-/** Default power below which the car counts as not drawing. */
-export const START_THRESHOLD_W = 100;
+/** Default power at or below which the car counts as not drawing (the traces README: > 50 W is drawing). */
+export const START_THRESHOLD_W = 50;
 
 const WS_PER_KWH = 3_600_000;
 
@@ -57,7 +58,7 @@ export class ReplayMetrics {
 		this.#carWs += carW * dtS;
 		this.#fromSurplusWs += Math.min(carW, surplus) * dtS;
 		this.#importWs += Math.max(0, carW - surplus) * dtS;
-		const drawing = carW >= this.startThresholdW;
+		const drawing = carW > this.startThresholdW;
 		if (drawing && !this.#drawing) this.#starts++;
 		this.#drawing = drawing;
 		this.#seconds += dtS;

@@ -21,8 +21,9 @@
  *   chargers' draw at that instant when config.subtractChargerLoad says the meter sees the car.
  * - Sampling: second by second to traceDuration(rows). Each second t adds (1 s, gen, cons, car_w)
  *   to the metrics, where car_w is the cars' mean power over [t, t + 1) (their energy at t + 1
- *   minus at t, so ramps and starts within the second count as they happen, as the baseline
- *   measures), and offered_a is the sum of the limits the units hold at t.
+ *   minus at t, so ramps and starts within the second count as they happen), rounded to 0.1 W as
+ *   the `--out` file writes it (so the figures equal a scoring of that file), and offered_a is the
+ *   sum of the limits the units hold at t.
  * - Log: warnings and errors are collected, stamped with the replay time (`+HH:MM:SS`); info and
  *   debug are dropped.
  */
@@ -31,10 +32,11 @@ import { parseConfig, type Config } from "../../src/config/config.js";
 import type { Log, LogLevel } from "../../src/platform/log.js";
 import { seededRandom } from "../../src/platform/random.js";
 import { VirtualClock } from "../../src/platform/virtual-clock.js";
+import type { SimulatedCarOptions } from "../sim/car.js";
 import { buildWorld } from "../sim/world.js";
-import { runBaseline } from "./baseline.js";
 import { runIdeal, type ReplayRun } from "./ideal.js";
 import { ReplayMetrics, type ReplayResult, type ReplayStep } from "./metrics.js";
+import { runOpenEvse, runTwcManager } from "./peers.js";
 import { traceCursor, traceDuration, type TraceRow } from "./trace.js";
 
 /** Second 0 of every replay: 2026-06-21T00:00:00Z. */
@@ -57,6 +59,8 @@ export interface RunOursOptions {
 	meterIntervalS?: number;
 	/** Wall connectors, each with a car (default 1, at most 3). */
 	slaves?: number;
+	/** The car's behaviour over the defaults (ramps, start delay, sleep); it never fills. */
+	car?: SimulatedCarOptions;
 }
 
 export interface OursRun {
@@ -134,7 +138,7 @@ export function runOurs(rows: readonly TraceRow[], options: RunOursOptions = {})
 	const world = buildWorld(clock, {
 		slaves,
 		seed,
-		car: { neverFills: true, maxAmps: 32, minAmps: 5 },
+		car: { neverFills: true, maxAmps: 32, minAmps: 5, ...options.car },
 		unit: { maxAmps: 32, volts, phases },
 	});
 	const cars = world.cars.filter((car) => car !== undefined);
@@ -180,7 +184,7 @@ export function runOurs(rows: readonly TraceRow[], options: RunOursOptions = {})
 		const offered_a = world.units.reduce((sum, unit) => sum + unit.limitAmps, 0);
 		clock.runUntil(REPLAY_START_MS + (t + 1) * 1000);
 		const after = energyWh();
-		const car_w = Math.max(0, (after - before) * 3600);
+		const car_w = Math.round(Math.max(0, (after - before) * 3600) * 10) / 10;
 		before = after;
 		metrics.add(1, gen_w, cons_w, car_w);
 		steps.push({ t_s: t, gen_w, cons_w, car_w, offered_a });
@@ -194,43 +198,36 @@ export interface ReplayAllOptions {
 	configDocument?: unknown;
 	seed?: number;
 	meterIntervalS?: number;
+	car?: SimulatedCarOptions;
 }
 
 export interface ReplayAll {
 	ours: OursRun;
 	ideal: ReplayRun;
-	baseline: ReplayRun;
-	/** The config the three ran with (the merged one), and its warnings. */
+	/** The peers (host-sim/replay/peers.ts), each with the simple car. */
+	twcmanager: ReplayRun;
+	openevse: ReplayRun;
+	/** The config they ran with (the merged one), and its warnings. */
 	config: Config;
 	configWarnings: string[];
 }
 
 /**
- * Ours, the ideal and the baseline on the same trace, for one wall connector and one car, with
- * the installation of the config: supply (defaultVoltage, numberOfPhases), minimum
- * (max of minAmpsPerTWC and the unit's 6 A), most (the car's 32 A within the wiring limits),
- * startStopDelay, greenEnergyFlexAmps, useFlexAmpsToStartCharge and the policy interval.
+ * Ours (the realistic car), the ideal and the two peers (the simple car) on the same trace, for one
+ * wall connector and one car, with the installation of the config: supply (defaultVoltage,
+ * numberOfPhases), minimum (max of minAmpsPerTWC and the unit's 6 A), most (the car's 32 A within
+ * the wiring limits); TWCManager also takes startStopDelay and the policy interval.
  */
 export function replayAll(rows: readonly TraceRow[], options: ReplayAllOptions = {}): ReplayAll {
 	const { config, warnings } = replayConfig(options.configDocument);
-	const ours = runOurs(rows, { configDocument: options.configDocument, seed: options.seed, meterIntervalS: options.meterIntervalS });
+	const ours = runOurs(rows, { configDocument: options.configDocument, seed: options.seed, meterIntervalS: options.meterIntervalS, car: options.car });
 	const volts = config.defaultVoltage;
 	const phases = config.numberOfPhases === 3 ? 3 : 1;
 	const minAmps = Math.max(config.minAmpsPerTWC, 6);
 	const maxAmps = Math.max(minAmps, Math.min(32, config.wiringMaxAmpsAllTWCs, config.wiringMaxAmpsPerTWC));
-	const ideal = runIdeal(rows, { volts, phases, minAmps, maxAmps });
-	const section = isObject(config.document.config) ? config.document.config : {};
-	const flex = Number(section.greenEnergyFlexAmps ?? 0);
-	const baseline = runBaseline(rows, {
-		volts,
-		phases,
-		minAmpsPerTWC: config.minAmpsPerTWC,
-		wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs,
-		wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC,
-		startStopDelayS: config.startStopDelay,
-		policyCheckIntervalS: config.policies.policyCheckInterval,
-		greenEnergyFlexAmps: Number.isFinite(flex) ? flex : 0,
-		useFlexAmpsToStartCharge: config.useFlexAmpsToStartCharge,
-	});
-	return { ours, ideal, baseline, config, configWarnings: warnings };
+	const supply = { volts, phases, minAmps, maxAmps };
+	const ideal = runIdeal(rows, supply);
+	const twcmanager = runTwcManager(rows, { ...supply, startStopDelayS: config.startStopDelay, policyCheckIntervalS: config.policies.policyCheckInterval });
+	const openevse = runOpenEvse(rows, supply);
+	return { ours, ideal, twcmanager, openevse, config, configWarnings: warnings };
 }

@@ -1,19 +1,25 @@
 /**
- * Track Green Energy: surplus → amps (issue 4 §2; reference §5.6, anchors.md §1.2 evcc's enable /
- * disable timers, §2.1 OpenEVSE's asymmetric filter).
+ * Track Green Energy: surplus → amps (issue 4 §2, issue 10; reference §5.6, anchors.md §1.2 evcc's
+ * enable / disable timers, §2.1 OpenEVSE's solar divert).
  *
  * Surplus (W) = generation − consumption − offsets, where consumption excludes the car
  * (`subtractChargerLoad` removes the chargers' draw when the meter sees the car; a grid meter
  * always sees it), `treatGenerationAsGridDelivery` lets consumption go negative, offsets are
  * `greenEnergyAmpsOffset` and `settings.consumptionOffset` (W or A).
  *
- * The surplus is smoothed asymmetrically: a drop is followed at once (no grid import while a
- * filter catches up), a rise only with the time constant `greenRiseSeconds` (a passing gap in
- * the clouds does not start or raise the car). Charging starts when the smoothed surplus has been
- * at least the start threshold for the start delay, and stops when it has been below the stop
- * threshold for the stop delay, or at once when the deficit below the car's minimum has cost more
- * than `greenDeficitWh` of grid energy. While charging the offer is the surplus in whole amps,
- * never below the minimum. Readings older than the stale time count as no surplus, and say so.
+ * Tuned on seven real recorded days and the synthetic ones (README "Green energy", npm run bench):
+ * - Start, steady: the surplus covers the minimum power now, and over the last 5 start delays
+ *   (5 minutes by default) it fell short of the minimum by at most 5 % and was not falling; so a
+ *   small array whose surplus sits just above the minimum for hours starts, and a burst between
+ *   clouds does not. Start, ample: the minimum covered all along and on average the start threshold
+ *   (140 % of the minimum) for one start delay. Each stop in the last hour makes both slower.
+ * - Run: the offer is the surplus in whole amps, never below the minimum. Drops are followed at
+ *   once, rises smoothed with `greenRiseSeconds`.
+ * - Dips: below the minimum the car is held at it while the dip's grid energy stays within
+ *   `greenDeficitWh`; a shallow dip earns back a share of the surplus the car still uses, and the
+ *   budget refills while the minimum is covered again. All dips of a day (until a night without
+ *   surplus) may cost `dayWh`; beyond it a dip may cost only `spentDipWh`.
+ * Readings older than the stale time count as no surplus, and say so.
  */
 import type { EnergyReadings } from "../energy/readings.js";
 import type { GreenView } from "./arbiter.js";
@@ -21,15 +27,16 @@ import type { ConsumptionOffset } from "./settings.js";
 import { secondsLeft, type ActiveTimer } from "./timers.js";
 
 export interface GreenConfig {
-	/** Surplus (W) needed to start; undefined = the minimum current's power + 40 %. */
+	/** Surplus (W) that starts at once (after one start delay); undefined = the minimum current's power + 40 %. */
 	startSurplusW: number | undefined;
-	/** Surplus (W) below which charging stops; undefined = the minimum current's power. */
+	/** Surplus (W) below which a dip costs grid energy; undefined = the minimum current's power. */
 	stopSurplusW: number | undefined;
 	startDelaySeconds: number;
+	/** Not used by the green logic since issue 10 (the dip budget decides); kept for the config key. */
 	stopDelaySeconds: number;
 	/** Time constant of the smoothing of rises (s); drops are followed at once. */
 	riseSeconds: number;
-	/** Grid energy (Wh) a deficit below the minimum may cost before charging stops regardless of the stop delay. */
+	/** Grid energy (Wh) one dip below the minimum may cost before charging stops. */
 	deficitWh: number;
 	subtractChargerLoad: boolean;
 	treatGenerationAsGridDelivery: boolean;
@@ -48,15 +55,54 @@ export interface GreenContext {
 	offsets: Readonly<Record<string, ConsumptionOffset>>;
 }
 
-const RECENT_MS = 30 * 60_000;
-const MAX_RIDE_FACTOR = 3;
+/** Tuning (issue 10); a plain object so that tests and the bench can try others. */
+export interface GreenTuning {
+	/** The ample-surplus start threshold over the minimum power (when startSurplusW is not set). */
+	startFactor: number;
+	/** Start delays of history looked at for a steady start. */
+	windowDelays: number;
+	/** A steady start: over the window the surplus fell short of the minimum by at most this share. */
+	maxShortShare: number;
+	/** Each stop within the last `recentStopsS` widens the window by this many delays. */
+	stopPenaltyDelays: number;
+	recentStopsS: number;
+	/** The dip budget refills with this time constant (s) while the surplus covers the minimum. */
+	refillSeconds: number;
+	/** Each recent stop lengthens the ample start's delay by this many delays. */
+	ampleStopDelays: number;
+	/** Share of the surplus the car uses during a dip that is credited to the dip's budget (a shallow dip is ridden longer). */
+	creditRatio: number;
+	/** Grid energy (Wh) all dips of a day may cost; beyond it a dip may cost only `spentDipWh`. */
+	dayWh: number;
+	spentDipWh: number;
+	/** A night (no surplus for this long) starts a new day. */
+	nightS: number;
+	/** An ample restart needs the minimum covered and this share of the ample surplus on average. */
+	ampleMeanShare: number;
+	/** A steady start needs the surplus not falling: the last window's mean ≥ this share of the one before. */
+	trendShare: number;
+}
+
+export const DEFAULT_GREEN_TUNING: Readonly<GreenTuning> = Object.freeze({
+	startFactor: 1.4,
+	windowDelays: 5,
+	maxShortShare: 0.05,
+	stopPenaltyDelays: 2,
+	recentStopsS: 3600,
+	refillSeconds: 300,
+	ampleStopDelays: 1,
+	creditRatio: 0.12,
+	dayWh: 35,
+	spentDipWh: 1,
+	nightS: 2 * 3600,
+	ampleMeanShare: 1,
+	trendShare: 0.97,
+});
+
+const BUCKET_MS = 10_000;
+/** Buckets of history kept (30 min). */
+const BUCKETS = 180;
 const URGENT_MS = 5000;
-/**
- * Default start threshold: 140 % of the minimum power (2016 W at 6 A × 240 V). A start with less
- * margin is stopped by the next ordinary house load (a kettle, a washing machine) and costs a
- * start and grid energy; tuned on the replayed synthetic days (README, npm run bench).
- */
-const START_FACTOR = 1.4;
 
 export const GREEN_TIMER_START = "green start delay";
 export const GREEN_TIMER_STOP = "green stop delay";
@@ -65,22 +111,34 @@ export class GreenTracker {
 	readonly #readings: EnergyReadings;
 	readonly #config: GreenConfig;
 	readonly #context: () => GreenContext;
+	readonly #tuning: GreenTuning;
 	#smoothed: number | undefined;
 	#lastAt: number | undefined;
+	#lastSurplus: number | undefined;
 	#on = false;
-	#startSince: number | undefined;
-	#stopSince: number | undefined;
-	#deficitWs = 0;
-	/** When the recent shortages began (for the ride budget on changeable days). */
-	#shortages: number[] = [];
-	#inShortage = false;
-	/** After a stop because the house alone imports, the wish says so for a few seconds (urgentStop). */
+	/** Grid energy of the current dip (W·s), refilled while the surplus covers the minimum. */
+	#dipWs = 0;
+	/** Grid energy the dips of this day cost (W·s), and since when there has been no surplus. */
+	#dayWs = 0;
+	#noSurplusSince: number | undefined;
+	/** Ample start: since when the minimum has been covered, and the surplus integrated since (W·ms). */
+	#ampleSum = 0;
+	#ampleSince: number | undefined;
+	/** When the recent stops were. */
+	#stops: number[] = [];
+	/** After a stop for the budget, the wish says so for a few seconds (urgentStop). */
 	#urgentUntil = -Infinity;
+	/** History: per 10 s bucket, ms covered and how far the surplus fell short of the minimum (W·s). */
+	readonly #bucketIndex: number[] = [];
+	readonly #bucketCovered: number[] = [];
+	readonly #bucketShortWs: number[] = [];
+	readonly #bucketSurplusWs: number[] = [];
 
-	constructor(readings: EnergyReadings, config: GreenConfig, context: () => GreenContext) {
+	constructor(readings: EnergyReadings, config: GreenConfig, context: () => GreenContext, tuning: Partial<GreenTuning> = {}) {
 		this.#readings = readings;
 		this.#config = config;
 		this.#context = context;
+		this.#tuning = { ...DEFAULT_GREEN_TUNING, ...tuning };
 	}
 
 	get charging(): boolean {
@@ -89,19 +147,23 @@ export class GreenTracker {
 
 	wish(now: number): GreenView {
 		const cfg = this.#config;
+		const tune = this.#tuning;
 		const ctx = this.#context();
 		const va = Math.max(1, ctx.volts * ctx.phases);
 		const minW = ctx.minAmps * va;
-		const startW = cfg.startSurplusW ?? Math.round(minW * START_FACTOR);
+		const ampleW = cfg.startSurplusW ?? Math.round(minW * tune.startFactor);
 		const stopW = cfg.stopSurplusW ?? Math.round(minW);
 		const reading = this.#readings.latest(now);
 		const dt = this.#lastAt === undefined || now < this.#lastAt ? 0 : (now - this.#lastAt) / 1000;
+		const previousSurplus = this.#lastSurplus;
 		this.#lastAt = now;
-		const base = { startSurplusW: startW, stopSurplusW: stopW, volts: ctx.volts, phases: ctx.phases, chargerLoadW: round(ctx.chargerLoadW) };
+		const base = { startSurplusW: ampleW, stopSurplusW: stopW, volts: ctx.volts, phases: ctx.phases, chargerLoadW: round(ctx.chargerLoadW) };
 
 		if (!reading) {
-			this.#off();
+			this.#off(now, false);
 			this.#smoothed = undefined;
+			this.#lastSurplus = undefined;
+			this.#ampleSince = undefined;
 			const age = this.#readings.newestAgeSeconds(now);
 			const note = age === undefined ? "no energy readings yet" : `readings stale: the newest is ${Math.round(age)} s old (limit ${this.#readings.staleSeconds} s); no surplus assumed`;
 			return { amps: 0, note, timers: [], hysteresis: true, details: { ...base, stale: true, surplusW: 0, smoothedSurplusW: 0, generationW: 0, consumptionW: 0 } };
@@ -121,82 +183,156 @@ export class GreenTracker {
 			surplus = -reading.gridW + ctx.chargerLoadW - offsetW;
 			consumptionW = Math.max(0, generationW + reading.gridW - ctx.chargerLoadW);
 		} else surplus = generationW - (cfg.treatGenerationAsGridDelivery ? -ctx.chargerLoadW : 0) - offsetW;
+		this.#lastSurplus = surplus;
+		// A new day after a night without surplus: the dips' grid energy starts again from 0.
+		if (surplus > 0) this.#noSurplusSince = undefined;
+		else {
+			this.#noSurplusSince ??= now;
+			if (now - this.#noSurplusSince >= tune.nightS * 1000 || now < this.#noSurplusSince) this.#dayWs = 0;
+		}
+
+		// The history: the surplus held since the last call, against the minimum.
+		if (previousSurplus !== undefined && dt > 0) this.#record(now, dt * 1000, Math.max(0, stopW - previousSurplus) * dt, previousSurplus * dt);
 
 		// Asymmetric smoothing: down at once, up with the rise time constant.
 		if (this.#smoothed === undefined || surplus <= this.#smoothed || cfg.riseSeconds <= 0) this.#smoothed = surplus;
 		else this.#smoothed += (surplus - this.#smoothed) * (1 - Math.exp(-dt / cfg.riseSeconds));
 		const smoothed = this.#smoothed;
+		const dayLeftWh = Math.max(0, tune.dayWh - this.#dayWs / 3600);
+		const figures = () => ({
+			...base,
+			surplusW: round(surplus),
+			smoothedSurplusW: round(smoothed),
+			generationW: round(generationW),
+			consumptionW: round(consumptionW),
+			dipWh: round2(this.#dipWs / 3600),
+			dayDipsWh: round2(this.#dayWs / 3600),
+		});
 
 		const timers: ActiveTimer[] = [];
-		let note: string;
+		const delayMs = Math.max(1, cfg.startDelaySeconds) * 1000;
+		let note = "";
 		if (!this.#on) {
-			if (smoothed >= startW) {
-				this.#startSince ??= now;
-				const left = this.#startSince + cfg.startDelaySeconds * 1000 - now;
-				if (left <= 0 || now < this.#startSince) {
-					this.#on = true;
-					this.#startSince = undefined;
-					this.#deficitWs = 0;
-					note = `start: surplus ${round(smoothed)} W ≥ ${startW} W for ${cfg.startDelaySeconds} s`;
-				} else {
-					timers.push({ name: GREEN_TIMER_START, secondsLeft: secondsLeft(this.#startSince + cfg.startDelaySeconds * 1000, now) });
-					note = `surplus ${round(smoothed)} W ≥ ${startW} W: starting in ${timers[0].secondsLeft} s`;
-				}
+			this.#stops = this.#stops.filter((t) => t <= now && now - t < tune.recentStopsS * 1000);
+			const stops = this.#stops.length;
+			const windowMs = (tune.windowDelays + stops * tune.stopPenaltyDelays) * delayMs;
+			const history = this.#history(now, windowMs);
+			const shortShare = history.coveredMs > 0 ? history.shortWs / ((stopW * history.coveredMs) / 1000) : 1;
+			// Ample: the minimum covered all along, and on average the ample surplus, for the ample delay.
+			if (surplus >= stopW && this.#ampleSince !== undefined && now >= this.#ampleSince) this.#ampleSum += surplus * dt * 1000;
+			else if (surplus >= stopW) {
+				this.#ampleSince = now;
+				this.#ampleSum = 0;
+			} else this.#ampleSince = undefined;
+			const ampleFor = this.#ampleSince === undefined ? 0 : now - this.#ampleSince;
+			const ampleMean = ampleFor > 0 ? this.#ampleSum / ampleFor : surplus;
+			const ampleDelayMs = delayMs * (1 + stops * tune.ampleStopDelays);
+			const ampleDue = ampleFor >= ampleDelayMs && ampleMean >= ampleW * tune.ampleMeanShare;
+			const before = this.#history(now - windowMs, windowMs);
+			const falling = before.coveredMs >= windowMs * 0.9 && history.meanW < before.meanW * tune.trendShare;
+			const steadyDue = surplus >= stopW && history.coveredMs >= windowMs * 0.9 && shortShare <= tune.maxShortShare && !falling;
+			const minutes = (ms: number) => (ms / 60_000).toFixed(ms < 600_000 ? 1 : 0);
+			if (ampleDue || steadyDue) {
+				this.#on = true;
+				this.#dipWs = 0;
+				this.#ampleSince = undefined;
+				note = ampleDue
+					? `start: surplus ${round(ampleMean)} W on average ≥ ${ampleW} W for ${Math.round(ampleFor / 1000)} s`
+					: `start: surplus ${round(surplus)} W; over the last ${minutes(windowMs)} minutes it fell short of the ${stopW} W minimum by ${percent(shortShare)} (at most ${percent(tune.maxShortShare)})`;
 			} else {
-				this.#startSince = undefined;
-				note = `surplus ${round(smoothed)} W is below the start threshold of ${startW} W`;
+				const covers = surplus >= stopW ? `covers the ${stopW} W minimum` : `of the ${stopW} W minimum`;
+				const over = history.coveredMs >= windowMs * 0.9 ? `over the last ${minutes(windowMs)} minutes` : `over the ${minutes(history.coveredMs)} minutes seen (${minutes(windowMs)} needed)`;
+				note = `waiting: surplus ${round(surplus)} W ${covers}; ${over} it fell short by ${percent(shortShare)} (at most ${percent(tune.maxShortShare)} to start)`;
+				if (this.#ampleSince !== undefined && surplus >= ampleW) {
+					timers.push({ name: GREEN_TIMER_START, secondsLeft: secondsLeft(this.#ampleSince + ampleDelayMs, now) });
+					note += `; or ${ampleW} W for ${Math.round(ampleDelayMs / 1000)} s: ${timers[0].secondsLeft} s to go`;
+				}
+				if (falling && shortShare <= tune.maxShortShare) note += `; the surplus is falling (${round(history.meanW)} W on average, ${round(before.meanW)} W before)`;
+				if (stops > 0) note += ` (${stops} stop${stops === 1 ? "" : "s"} in the last ${Math.round(tune.recentStopsS / 60)} minutes: slower to start)`;
 			}
-		} else note = "";
+		}
 
+		// The budget of this dip: its own, unless the day's dips have cost their share already.
+		const budgetWh = dayLeftWh > 0 ? cfg.deficitWh : Math.min(cfg.deficitWh, tune.spentDipWh);
 		if (this.#on) {
-			this.#deficitWs = surplus < minW ? this.#deficitWs + (minW - surplus) * dt : 0;
-			// On a changeable day (shortages within the last half hour) a dip is more likely to pass:
-			// each recent shortage adds one more budget and delay, up to four (issue 4 goals: fewer starts).
-			if (surplus < minW && !this.#inShortage) this.#shortages.push(now);
-			this.#inShortage = surplus < minW;
-			this.#shortages = this.#shortages.filter((t) => now - t < RECENT_MS && t <= now);
-			const factor = Math.min(MAX_RIDE_FACTOR, this.#shortages.length);
-			// Stops look at the surplus itself: the smoothing of rises must not keep a recovered dip "below".
-			if (surplus < stopW) this.#stopSince ??= now;
-			else this.#stopSince = undefined;
-			const overDeficit = this.#deficitWs > cfg.deficitWh * 3600 * factor || surplus < 0;
-			const stopDue = this.#stopSince !== undefined && (now - this.#stopSince >= cfg.stopDelaySeconds * 1000 * factor || now < this.#stopSince);
-			if (overDeficit || stopDue) {
-				// The house alone importing means a large load came on: waiting only adds the car's draw to it.
-				const why =
-					surplus < 0
-						? `the house alone draws ${round(-surplus)} W more than the generation`
-						: overDeficit
-							? `the deficit below the minimum cost ${(this.#deficitWs / 3600).toFixed(1)} Wh of grid energy`
-							: `surplus below ${stopW} W for ${cfg.stopDelaySeconds} s`;
-				this.#off();
-				if (overDeficit) this.#urgentUntil = now + URGENT_MS;
-				return { amps: 0, note: `stop: ${why}`, timers, hysteresis: true, urgentStop: overDeficit, details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW) } };
+			if (surplus < stopW) {
+				// A shallow dip earns back part of its cost (the surplus the car still uses).
+				const credit = Math.min(Math.max(0, surplus) * tune.creditRatio, stopW - surplus + this.#dipWs / Math.max(dt, 1e-9));
+				this.#dipWs += (stopW - surplus - credit) * dt;
+				this.#dayWs += (stopW - surplus) * dt;
+			} else if (tune.refillSeconds > 0) this.#dipWs *= Math.exp(-dt / tune.refillSeconds);
+			else this.#dipWs = 0;
+			if (this.#dipWs > budgetWh * 3600) {
+				const cost = `this dip cost ${(this.#dipWs / 3600).toFixed(1)} Wh of grid energy (budget ${budgetWh.toFixed(1)} Wh${dayLeftWh > 0 ? "" : `: today's dips have cost ${tune.dayWh} Wh already`})`;
+				const why = surplus < 0 ? `the house alone draws ${round(-surplus)} W more than the generation; ${cost}` : `the surplus (${round(surplus)} W) is below the ${stopW} W minimum and ${cost}`;
+				const details = { ...figures(), budgetWh: round2(budgetWh) };
+				this.#off(now, true);
+				this.#urgentUntil = now + URGENT_MS;
+				return { amps: 0, note: `stop: ${why}`, timers, hysteresis: true, urgentStop: true, details };
 			}
-			if (this.#stopSince !== undefined) timers.push({ name: GREEN_TIMER_STOP, secondsLeft: secondsLeft(this.#stopSince + cfg.stopDelaySeconds * 1000 * factor, now) });
 		}
 
 		const amps = this.#on ? Math.max(ctx.minAmps, Math.floor(Math.max(0, smoothed) / va)) : 0;
 		const urgentStop = !this.#on && now < this.#urgentUntil && now >= this.#urgentUntil - URGENT_MS;
 		if (this.#on && !note) {
-			note = smoothed >= minW ? `surplus ${round(smoothed)} W = ${amps} A` : `surplus ${round(smoothed)} W is below the minimum: holding ${ctx.minAmps} A`;
-			if (timers.length) note += ` (stopping in ${timers[timers.length - 1].secondsLeft} s unless it recovers)`;
+			if (surplus >= stopW) note = `surplus ${round(smoothed)} W = ${amps} A`;
+			else {
+				note = `surplus ${round(surplus)} W is below the ${stopW} W minimum: holding ${ctx.minAmps} A; this dip cost ${(this.#dipWs / 3600).toFixed(1)} of ${budgetWh.toFixed(1)} Wh of grid energy`;
+				const net = stopW - surplus - Math.max(0, surplus) * tune.creditRatio;
+				if (net > 0) {
+					timers.push({ name: GREEN_TIMER_STOP, secondsLeft: secondsLeft(now + ((budgetWh * 3600 - this.#dipWs) / net) * 1000, now) });
+					note += ` (stopping in ${timers[0].secondsLeft} s unless it recovers)`;
+				}
+			}
 		}
-		return {
-			amps,
-			note,
-			timers,
-			hysteresis: true,
-			urgentStop,
-			details: { ...base, surplusW: round(surplus), smoothedSurplusW: round(smoothed), generationW: round(generationW), consumptionW: round(consumptionW), deficitWh: round(this.#deficitWs / 36) / 100 },
-		};
+		return { amps, note, timers, hysteresis: true, urgentStop, details: { ...figures(), budgetWh: round2(budgetWh) } };
 	}
 
-	#off(): void {
+
+	#off(now: number, stop: boolean): void {
+		if (this.#on && stop) this.#stops.push(now);
 		this.#on = false;
-		this.#stopSince = undefined;
-		this.#startSince = undefined;
-		this.#deficitWs = 0;
+		this.#dipWs = 0;
+	}
+
+	/** Adds `ms` ending at `now` to the history, with `shortWs` W·s below the minimum. */
+	#record(now: number, ms: number, shortWs: number, surplusWs: number): void {
+		const index = Math.floor(now / BUCKET_MS);
+		const n = this.#bucketIndex.length;
+		if (n === 0 || this.#bucketIndex[n - 1] !== index) {
+			this.#bucketIndex.push(index);
+			this.#bucketCovered.push(0);
+			this.#bucketShortWs.push(0);
+			this.#bucketSurplusWs.push(0);
+			if (this.#bucketIndex.length > BUCKETS) {
+				this.#bucketIndex.shift();
+				this.#bucketCovered.shift();
+				this.#bucketShortWs.shift();
+				this.#bucketSurplusWs.shift();
+			}
+		}
+		const last = this.#bucketIndex.length - 1;
+		this.#bucketCovered[last] += ms;
+		this.#bucketShortWs[last] += shortWs;
+		this.#bucketSurplusWs[last] += surplusWs;
+	}
+
+	/** The history within the last `windowMs`: ms covered, W·s short of the minimum. */
+	#history(now: number, windowMs: number): { coveredMs: number; shortWs: number; meanW: number } {
+		const from = Math.floor((now - windowMs) / BUCKET_MS);
+		const newest = Math.floor(now / BUCKET_MS);
+		let coveredMs = 0;
+		let shortWs = 0;
+		let surplusWs = 0;
+		for (let i = this.#bucketIndex.length - 1; i >= 0; i--) {
+			const index = this.#bucketIndex[i];
+			if (index > newest) continue; // the clock stepped back
+			if (index <= from) break;
+			coveredMs += this.#bucketCovered[i];
+			shortWs += this.#bucketShortWs[i];
+			surplusWs += this.#bucketSurplusWs[i];
+		}
+		return { coveredMs, shortWs, meanW: coveredMs > 0 ? surplusWs / (coveredMs / 1000) : 0 };
 	}
 }
 
@@ -209,4 +345,12 @@ export function offsetWatts(offsets: Readonly<Record<string, ConsumptionOffset>>
 
 function round(n: number): number {
 	return Math.round(n);
+}
+
+function percent(share: number): string {
+	return `${Math.round(share * 100)} %`;
+}
+
+function round2(n: number): number {
+	return Math.round(n * 100) / 100;
 }

@@ -28,17 +28,19 @@ test("per-second samples add up: 10 s at 2400 W of a 3000 W surplus", (t) => {
 	t.is(r.grid_import_by_car_kwh, 0);
 });
 
-test("a start is the car going from below the threshold (100 W) to at or above it", (t) => {
+test("a start is the car going from at most the threshold (50 W) to above it, as the traces README counts", (t) => {
 	const m = new ReplayMetrics();
-	const car = [0, 50, 99, 100, 1440, 0, 1440, 1440, 99, 120, 0];
+	const car = [0, 50, 51, 100, 1440, 0, 1440, 1440, 50, 120, 0, 40, 60];
 	for (const w of car) m.add(1, 0, 0, w);
-	t.is(m.result().starts, 3);
+	t.is(m.result().starts, 4, "50 W is not drawing, 51 W is");
 	const drawingFirst = new ReplayMetrics();
 	drawingFirst.add(1, 0, 0, 2000);
 	t.is(drawingFirst.result().starts, 1, "a car drawing from the first sample started");
 	const custom = new ReplayMetrics({ startThresholdW: 1000 });
 	for (const w of car) custom.add(1, 0, 0, w);
 	t.is(custom.result().starts, 2);
+	t.is(custom.startThresholdW, 1000);
+	t.is(new ReplayMetrics().startThresholdW, 50);
 });
 
 test("negative generation (standby draw) leaves no surplus; the car's power is then all grid import", (t) => {

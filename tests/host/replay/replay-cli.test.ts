@@ -1,6 +1,6 @@
 import test from "ava";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseReplayArgs, replayMain } from "../../../host-sim/replay.js";
@@ -26,16 +26,17 @@ function replay(...args: string[]): { code: number | null; stdout: string; stder
 /** 20 minutes: 5 kW of surplus for 10, then nothing. */
 const TRACE = "t_s,gen_w,cons_w\n# a comment\n0,5300,300\n600,0,300\n1200,0,300\n";
 
-test("the JSON has the trace and exactly the three controllers with the five fields", (t) => {
+test("the JSON has the trace, ours, the ideal, both peers and baseline (= twcmanager), each with the five fields", (t) => {
 	const dir = tempDir();
 	const { code, stdout, stderr } = replay("--trace", write(dir, "sunny.csv", TRACE));
 	t.is(code, 0, stderr);
 	t.is(stderr, "");
 	t.regex(stdout, /^\{\n {2}"trace": \{\n {4}"name"/, "2-space indent");
 	const json = JSON.parse(stdout);
-	t.deepEqual(Object.keys(json), ["trace", "ours", "ideal", "baseline"]);
+	t.deepEqual(Object.keys(json), ["trace", "ours", "ideal", "twcmanager", "openevse", "baseline"]);
 	t.deepEqual(json.trace, { name: "sunny.csv", duration_s: 1800, rows: 3, errors: 0 });
-	for (const name of ["ours", "ideal", "baseline"]) {
+	t.deepEqual(json.baseline, json.twcmanager, "baseline is kept for older scripts");
+	for (const name of ["ours", "ideal", "twcmanager", "openevse", "baseline"]) {
 		t.deepEqual(Object.keys(json[name]), FIELDS, name);
 		for (const field of FIELDS) t.is(typeof json[name][field], "number", `${name}.${field}`);
 		t.is(json[name].surplus_kwh, 0.833, `${name}: 5 kW for 10 min`);
@@ -97,8 +98,11 @@ test("a config with comments is read: its wiring limit caps the replay", (t) => 
 	const offered = readFileSync(out, "utf8").trimEnd().split("\n").slice(1).map((l) => Number(l.split(",")[4]));
 	t.is(Math.max(...offered), 16);
 	const json = JSON.parse(stdout);
-	t.true(json.ideal.car_kwh <= (16 * 240 * 600) / 3_600_000 + 1e-9, "the ideal and the baseline are held to the config too");
-	t.true(json.baseline.car_kwh <= (16 * 240 * 600) / 3_600_000 + 1e-9);
+	t.true(json.ideal.car_kwh <= (16 * 240 * 600) / 3_600_000 + 1e-9, "the ideal and the peers are held to the config too");
+	// TWCManager holds the minimum for up to 65 s after the surplus ends (its startStopDelay dampening).
+	t.true(json.twcmanager.car_kwh <= (16 * 240 * 600 + 6 * 240 * 65) / 3_600_000 + 1e-9);
+	// OpenEVSE holds the minimum after the surplus ends while its slow smoothing falls: at most 16 A all along.
+	t.true(json.openevse.car_kwh <= (16 * 240 * 1800) / 3_600_000 + 1e-9);
 });
 
 test("the command line: --trace or --day, --seed, --help, usage errors exit 2", (t) => {
@@ -117,4 +121,54 @@ test("the command line: --trace or --day, --seed, --help, usage errors exit 2", 
 	t.regex(out.join(""), /--trace FILE/);
 	t.is(replayMain(["--trace"], io), 2);
 	t.regex(err.join(""), /Usage: npm run replay/);
+});
+
+/** The traces README's scoring of an --out file, on its own: per second, from its rows only. */
+function scoreSteps(text: string) {
+	let surplus = 0;
+	let car = 0;
+	let fromSurplus = 0;
+	let imported = 0;
+	let starts = 0;
+	let drawing = false;
+	for (const line of text.trimEnd().split("\n").slice(1)) {
+		const [, gen, cons, carW] = line.split(",").map(Number);
+		const s = Math.max(gen - cons, 0);
+		surplus += s;
+		car += carW;
+		fromSurplus += Math.min(carW, s);
+		imported += Math.max(carW - s, 0);
+		if (carW > 50 && !drawing) starts++;
+		drawing = carW > 50;
+	}
+	const kwh = (ws: number) => Math.round((ws / 3_600_000) * 1000) / 1000;
+	return { surplus_kwh: kwh(surplus), car_kwh: kwh(car), car_from_surplus_kwh: kwh(fromSurplus), grid_import_by_car_kwh: kwh(imported), starts };
+}
+
+test("the figures printed for ours equal a scoring of the --out file on its own", (t) => {
+	const dir = tempDir();
+	// Two hours: a steady small surplus, dips, a deep cloud, a recovery, a load at the end.
+	const rows = ["t_s,gen_w,cons_w"];
+	for (let m = 0; m < 120; m++) {
+		const gen = m < 10 ? 300 : m % 17 === 5 ? 900 : m >= 60 && m < 66 ? 200 : 1900 + ((m * 37) % 400);
+		rows.push(`${m * 60},${gen},${m >= 110 ? 2500 : 300 + ((m * 13) % 90)}`);
+	}
+	const out = join(dir, "steps.csv");
+	const { code, stdout, stderr } = replay("--trace", write(dir, "mixed.csv", rows.join("\n") + "\n"), "--out", out);
+	t.is(code, 0, stderr);
+	const json = JSON.parse(stdout);
+	t.true(json.ours.starts >= 1 && json.ours.car_from_surplus_kwh > 0, JSON.stringify(json.ours));
+	t.deepEqual(scoreSteps(readFileSync(out, "utf8")), json.ours);
+});
+
+test("a real day: ours equals the scoring of --out, and the peers' figures are there", (t) => {
+	const trace = join(process.cwd(), "..", "shared", "traces", "T6_clear-autumn_sdt-taefc-20160929.csv");
+	if (!existsSync(trace)) return t.pass("../shared/traces is not here");
+	const dir = tempDir();
+	const out = join(dir, "steps.csv");
+	const { code, stdout, stderr } = replay("--trace", trace, "--out", out);
+	t.is(code, 0, stderr);
+	const json = JSON.parse(stdout);
+	t.deepEqual(scoreSteps(readFileSync(out, "utf8")), json.ours);
+	t.true(json.twcmanager.starts > 0 && json.openevse.starts > 0);
 });

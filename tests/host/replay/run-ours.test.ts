@@ -102,9 +102,9 @@ test("the same seed replays the same; a coarser meter is allowed", (t) => {
 	t.deepEqual(runOurs([]).steps, []);
 });
 
-test("a synthetic day replays to the end under Track Green Energy at every hour, next to the ideal and the baseline", (t) => {
+test("a synthetic day replays to the end under Track Green Energy at every hour, next to the ideal and the two peers", (t) => {
 	const rows = syntheticDay("clear", 1);
-	const { ours, ideal, baseline } = replayAll(rows, { seed: 1 });
+	const { ours, ideal, twcmanager, openevse } = replayAll(rows, { seed: 1 });
 	t.is(ours.steps.length, 86_400);
 	t.deepEqual(
 		ours.log.filter((l) => /policy/.test(l)),
@@ -113,7 +113,8 @@ test("a synthetic day replays to the end under Track Green Energy at every hour,
 	);
 	const m = ours.metrics;
 	t.is(m.surplus_kwh, ideal.metrics.result().surplus_kwh);
-	t.is(m.surplus_kwh, baseline.metrics.result().surplus_kwh);
+	t.is(m.surplus_kwh, twcmanager.metrics.result().surplus_kwh);
+	t.is(m.surplus_kwh, openevse.metrics.result().surplus_kwh);
 	t.true(m.starts >= 1);
 	t.true(m.car_from_surplus_kwh <= m.surplus_kwh);
 	t.true(m.car_from_surplus_kwh <= ideal.metrics.result().car_from_surplus_kwh + 1, "the ideal is a yardstick");
