@@ -208,8 +208,11 @@ export function run(
 	const where = address ? `bus ${address}` : "the simulated bus";
 	log.write("info", "master", `master ${formatTwcId(config.masterId)} on ${where}, ${options.slaves} simulated wall connector(s), ${config.wiringMaxAmpsAllTWCs} A for all, ${config.wiringMaxAmpsPerTWC} A per unit`);
 	const statusTimer = setInterval(() => log.write("info", "status", statusLine(app)), 10_000);
-	// The demo's sun and house: a synthetic clear day, by local time of day, reported every 5 s.
-	const meterTimer = world ? simulatedMeter(app, options.seed ?? 1) : undefined;
+	// The demo's sun and house: a synthetic clear day, by local time of day, reported every 5 s;
+	// unless the config names real energy sources (sources.<Name>.enabled), which are then read instead.
+	const realSources = app.sources.states.map((s) => s.name);
+	if (realSources.length > 0) log.write("info", "energy", `reading ${realSources.join(", ")} (from ${configFile})`);
+	const meterTimer = world && realSources.length === 0 ? simulatedMeter(app, options.seed ?? 1) : undefined;
 	return {
 		app,
 		httpPort,

@@ -21,6 +21,8 @@ export interface StateSource {
 	wiring(): { wiringMaxAmpsAllTWCs: number; wiringMaxAmpsPerTWC: number; minAmpsPerTWC: number };
 	/** Each energy source: freshness, accepted and refused samples, the last problem. */
 	energy?(): unknown;
+	/** Each configured meter or inverter: its last reading or error (energy/source-poller.ts). */
+	sources?(): unknown;
 }
 
 export function addStateRoutes(router: Router, source: StateSource): void {
@@ -55,6 +57,7 @@ export function state(source: StateSource): Record<string, unknown> {
 		supply,
 		green: controller.green ?? null,
 		energy: source.energy?.() ?? [],
+		sources: source.sources?.() ?? [],
 		rotation: controller.arbiter.rotation(now),
 		chargeNow: {
 			amps: settings.chargeNowAmps,

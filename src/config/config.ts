@@ -7,6 +7,7 @@
 import { parseTimeZone, type TimeZone } from "../charge/local-time.js";
 import type { GreenConfig } from "../charge/green.js";
 import { compilePolicies, type CompiledPolicies } from "../charge/policy.js";
+import { createSources } from "../energy/registry.js";
 import { KEY_SPECS, type KeySpec } from "./keys.js";
 
 /** The settings the core uses, with defaults applied. Amps are whole amps. */
@@ -62,9 +63,9 @@ export interface ParseOptions {
 }
 
 /** Sections the core reads now; anything else in the document is reported as ignored. */
-const SUPPORTED_SECTIONS = new Set(["config", "interface", "control", "policy"]);
-/** Sections checked by their own reader (policy.ts), not by the key table. */
-const OWN_READER_SECTIONS = new Set(["policy"]);
+const SUPPORTED_SECTIONS = new Set(["config", "interface", "control", "policy", "sources"]);
+/** Sections checked by their own reader (policy.ts, energy/registry.ts), not by the key table. */
+const OWN_READER_SECTIONS = new Set(["policy", "sources"]);
 
 /**
  * Reads the text of a config file as TWCManager does (§8): `#` comments (whole lines, or after a
@@ -311,6 +312,12 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 	for (const section of Object.keys(document)) {
 		if (!SUPPORTED_SECTIONS.has(section)) warnings.push(`${section}: section not supported yet, ignored`);
 		else if (!isObject(document[section])) errors.push(`${section}: must be an object`);
+	}
+	// Energy sources: known systems and their shape here; each system checks its keys when it is built.
+	if (isObject(document.sources)) {
+		const sources = createSources(document.sources, undefined);
+		errors.push(...sources.errors);
+		warnings.push(...sources.warnings);
 	}
 
 	const values = new Map<string, unknown>();

@@ -3,6 +3,8 @@ import type { Clock } from "./clock.js";
 import type { HttpClient } from "./http-client.js";
 import type { HttpServer } from "./http-server.js";
 import type { Log } from "./log.js";
+import type { MqttClient } from "./mqtt-client.js";
+import type { SerialOpener } from "./serial-opener.js";
 import type { Random } from "./random.js";
 import type { Storage } from "./storage.js";
 import type { TcpClient } from "./tcp.js";
@@ -17,5 +19,9 @@ export interface Platform {
 	/** Outgoing HTTP (webhooks, meters). */
 	httpClient?: HttpClient;
 	tcp?: TcpClient;
+	/** MQTT (energy sources such as DSMR-reader; later status and control). */
+	mqtt?: MqttClient;
+	/** Serial ports besides the bus (a DSMR P1 meter). */
+	serialPorts?: SerialOpener;
 	storage?: Storage;
 }
