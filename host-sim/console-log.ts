@@ -84,6 +84,11 @@ export class ConsoleLog implements Log {
 		}
 		return out;
 	}
+
+	/** The kept entries as printed lines, oldest first (GET /api/v1/log). */
+	recentLines(): string[] {
+		return this.recent().map(formatEntry);
+	}
 }
 
 /** One line: newlines inside the message are escaped so an entry never spans lines. */

@@ -1,10 +1,15 @@
 /**
- * Device entry point (Moddable SDK, ESP32): reads the manifest's `config` block, checks the wiring
- * limits, opens the RS485 UART and starts the TWC master.
+ * Device entry point (Moddable SDK, ESP32; the lin simulator too):
+ * 1. opens the storage on flash and reads the configuration document there (the first boot makes
+ *    it from the manifest's `config` block: modules/device-config.ts);
+ * 2. opens the RS485 UART and starts the TWC master, with the HTTP server (the same API as the
+ *    host, on device.httpPort), the HTTP client (policy webhooks), TCP and the storage.
  *
- * The master does not start when the wiring limits are missing or invalid, or when the UART cannot
- * be opened: it logs why and stays idle, repeating the reason every minute on the console. With
- * no master on the bus the wall connectors (rotary switch F) fall back on their own limit.
+ * When the configuration has errors (the wiring limits are missing on a first boot) or the UART
+ * cannot be opened, the master does not start: it logs why, repeats it every minute, and the API
+ * still answers GET/POST /api/v1/config and GET /api/v1/log so that the configuration can be
+ * fixed (then restart). With no master on the bus the wall connectors (rotary switch F) fall back
+ * on their own limit.
  *
  * Nothing happens at module load: the runtime calls the default export once the VM is up.
  */
@@ -12,146 +17,134 @@ import config from "mc/config";
 import Instrumentation from "instrumentation";
 import Timer from "timer";
 import { App } from "app";
-import { parseConfig } from "config/config";
+import { addConfigRoutes } from "api/config-routes";
+import { addLogRoutes } from "api/log-routes";
+import { Router } from "api/router";
+import { parseConfig, type Config } from "config/config";
 import type { Platform } from "platform/platform";
+import type { Storage } from "platform/storage";
 import { SerialBytePort, type SerialPortOptions } from "./serial-port.js";
 import { TimerClock } from "./timer-clock.js";
 import { ConsoleWriter } from "./console-writer.js";
 import { TraceLog, parseLogLevel } from "./trace-log.js";
+import { FlashStorage, UnavailableStorage } from "./flash-storage.js";
+import { DeviceConfig, type DeviceSettings } from "./device-config.js";
+import { ModdableHttpServer } from "./http-server.js";
+import { ModdableHttpClient } from "./http-client.js";
+import { ModdableTcpClient } from "./tcp-client.js";
 
 /** How often an idle master repeats why it did not start. */
 const IDLE_REMINDER_MS = 60_000;
 
-/** The running master, kept for the lifetime of the program (and for xsbug). */
-let running: { app: App; bus: SerialBytePort; log: TraceLog } | undefined;
+/** The running program, kept for its lifetime (and for xsbug). */
+let running: { app?: App; bus?: SerialBytePort; http?: ModdableHttpServer; log: TraceLog } | undefined;
 
 export default function main(): void {
-	const settings = config as unknown as Readonly<Record<string, unknown>>;
+	const manifest = config as unknown as Readonly<Record<string, unknown>>;
 	// A release build logs on the console UART itself; a debug build's trace() goes to xsbug.
-	const log = new TraceLog({ level: parseLogLevel(settings.logLevel) ?? "info", console: ConsoleWriter.open() });
+	const log = new TraceLog({ level: parseLogLevel(manifest.logLevel) ?? "info", console: ConsoleWriter.open() });
 	log.write("info", "device", "TWC master starting");
+	running = { log };
 
-	// 1. Wiring limits and the core's configuration document.
-	const errors: string[] = [];
-	const allTWCs = positiveAmps(settings, "wiringMaxAmpsAllTWCs", errors);
-	const perTWC = positiveAmps(settings, "wiringMaxAmpsPerTWC", errors);
-	if (errors.length > 0) {
-		stayIdle(log, [
-			...errors,
-			"set wiringMaxAmpsAllTWCs and wiringMaxAmpsPerTWC in the manifest config block (80 % of the breaker rating) and rebuild",
+	// 1. Storage and the configuration document.
+	const storage = openStorage(manifest, log);
+	const deviceConfig = new DeviceConfig({ storage, parseConfig, manifest });
+	const loaded = deviceConfig.load();
+	for (const note of loaded.notes) log.write("warn", "config", note);
+	for (const warning of loaded.warnings) log.write("warn", "config", warning);
+	log.write("info", "config", `configuration from ${loaded.source === "manifest" ? "the manifest (first boot), now stored" : loaded.source === "backup" ? "the backup copy" : "flash"}`);
+	const device = loaded.device;
+	if (device !== undefined) log.level = device.logLevel;
+	const http = new ModdableHttpServer({ port: device?.httpPort ?? 80, log });
+	running.http = http;
+
+	if (loaded.config === undefined || device === undefined) {
+		stayIdle(log, http, deviceConfig, [
+			...loaded.errors,
+			"set them with POST /api/v1/config (or in the manifest config block before the first boot), then restart",
 		]);
 		return;
 	}
-	const limits: Record<string, number> = { wiringMaxAmpsAllTWCs: allTWCs!, wiringMaxAmpsPerTWC: perTWC! };
-	const minAmps = numberSetting(settings.minAmpsPerTWC);
-	// Optional: absent or 0 leaves the core's default.
-	if (minAmps !== undefined && minAmps !== 0) {
-		if (Number.isFinite(minAmps) && minAmps > 0) limits.minAmpsPerTWC = minAmps;
-		else errors.push(`minAmpsPerTWC: not a positive number (${String(settings.minAmpsPerTWC)})`);
-	}
-	if (errors.length > 0) {
-		stayIdle(log, errors);
-		return;
-	}
-	const document = { config: limits, interface: { RS485: { enabled: true } } };
-	// requireWiringLimits: on a real bus the core refuses TWCManager's sample limits as defaults.
-	const parsed = parseConfig(document, { requireWiringLimits: true });
-	for (const warning of parsed.warnings) log.write("warn", "config", warning);
-	if (parsed.config === undefined || parsed.errors.length > 0) {
-		stayIdle(log, parsed.errors.length > 0 ? parsed.errors : ["configuration rejected"]);
-		return;
-	}
-	if (typeof settings.ssid === "string" && settings.ssid !== "") {
-		log.write("warn", "device", "this build has no Wi-Fi yet: ssid/password/httpPort are ignored");
-	}
 
 	// 2. The RS485 bus.
-	const port = serialOptions(settings, errors);
-	if (port === undefined) {
-		stayIdle(log, errors);
-		return;
-	}
+	const port = serialOptions(device);
 	let bus: SerialBytePort;
 	try {
 		bus = new SerialBytePort(port);
 	} catch (error) {
-		stayIdle(log, [`cannot open UART ${port.uart} (TX ${port.txPin}, RX ${port.rxPin}): ${String(error)}`]);
+		stayIdle(log, http, deviceConfig, [`cannot open UART ${port.uart} (TX ${port.txPin}, RX ${port.rxPin}): ${String(error)}`]);
 		return;
 	}
 	const direction = port.dePin !== undefined && port.dePin >= 0 ? `DE/RE on GPIO ${port.dePin}` : "auto-direction";
-	log.write("info", "bus", `UART ${port.uart} TX ${port.txPin} RX ${port.rxPin} 9600 8N1, ${direction}`);
+	log.write("info", "bus", `${port.device ?? `UART ${port.uart} TX ${port.txPin} RX ${port.rxPin}`} 9600 8N1, ${direction}`);
 
-	// 3. The master.
+	// 3. The master and its API.
+	startMaster(log, bus, http, storage, deviceConfig, loaded.config);
+}
+
+/** The flash storage; when it cannot be opened, one that stores nothing and says so. */
+function openStorage(manifest: Readonly<Record<string, unknown>>, log: TraceLog): Storage {
+	const file = manifest.file as { root?: unknown } | undefined;
+	// `storageRoot` (lin): a directory of this instance's own; the SDK's lin default is /tmp/, shared.
+	const root = typeof manifest.storageRoot === "string" && manifest.storageRoot !== "" ? manifest.storageRoot : typeof file?.root === "string" ? file.root : "/";
+	try {
+		const storage = new FlashStorage({ root, log });
+		log.write("info", "storage", `documents in ${storage.root}`);
+		return storage;
+	} catch (error) {
+		log.write("error", "storage", `no storage, nothing will be saved: ${String(error)}`);
+		return new UnavailableStorage(String(error));
+	}
+}
+
+function startMaster(log: TraceLog, bus: SerialBytePort, http: ModdableHttpServer, storage: Storage, deviceConfig: DeviceConfig<Config>, core: Config): void {
 	const platform: Platform = {
 		clock: new TimerClock((error) => log.write("error", "clock", `timer callback threw: ${String(error)}`)),
 		log,
 		random: { next: () => Math.random() },
 		bus,
+		http,
+		httpClient: new ModdableHttpClient(),
+		tcp: new ModdableTcpClient({ log }),
+		storage,
 	};
 	try {
-		const app = new App(platform, parsed.config);
+		const app = new App(platform, core, { configStore: deviceConfig });
 		app.start();
-		running = { app, bus, log };
+		running = { app, bus, http, log };
 	} catch (error) {
 		bus.close();
-		stayIdle(log, [`master failed to start: ${String(error)}`]);
+		http.close();
+		stayIdle(log, http, deviceConfig, [`master failed to start: ${String(error)}`]);
 		return;
 	}
 	log.write(
 		"info",
 		"device",
-		`master running: ${allTWCs} A for all wall connectors, ${perTWC} A per wall connector${memory()}`,
+		`master running: ${core.wiringMaxAmpsAllTWCs} A for all wall connectors, ${core.wiringMaxAmpsPerTWC} A per wall connector${memory()}`,
 	);
 }
 
-/** Logs why the master is not running, now and every minute, and does nothing else. */
-function stayIdle(log: TraceLog, reasons: readonly string[]): void {
+/**
+ * Logs why the master is not running, now and every minute, and serves only the configuration
+ * and the log, so that the user can fix the configuration through the API.
+ */
+function stayIdle(log: TraceLog, http: ModdableHttpServer, deviceConfig: DeviceConfig<Config>, reasons: readonly string[]): void {
 	const say = () => {
 		for (const reason of reasons) log.write("error", "device", `master NOT started: ${reason}`);
 	};
 	say();
 	Timer.repeat(say, IDLE_REMINDER_MS);
+	const router = new Router(log);
+	addConfigRoutes(router, deviceConfig);
+	addLogRoutes(router, log);
+	http.serve(router.handle);
 }
 
-/**
- * A number from the config block. `mcconfig … key=value` overrides arrive as strings, so numeric
- * strings count; undefined when the key is absent or empty, NaN when it is not a number.
- */
-function numberSetting(value: unknown): number | undefined {
-	if (value === undefined || value === null || value === "") return undefined;
-	if (typeof value === "number") return value;
-	if (typeof value === "string") return Number(value);
-	return Number.NaN;
-}
-
-/** A wiring limit: required, finite and > 0 (the manifest ships 0 so that the user must set it). */
-function positiveAmps(settings: Readonly<Record<string, unknown>>, key: string, errors: string[]): number | undefined {
-	const value = numberSetting(settings[key]);
-	if (value === undefined || value === 0) {
-		errors.push(`${key} is not set`);
-		return undefined;
-	}
-	if (!Number.isFinite(value) || value < 0) {
-		errors.push(`${key}: not a positive number of amps (${String(settings[key])})`);
-		return undefined;
-	}
-	return value;
-}
-
-/** UART, pins and direction control from the config block; undefined (with errors) if unusable. */
-function serialOptions(settings: Readonly<Record<string, unknown>>, errors: string[]): SerialPortOptions | undefined {
-	const uart = numberSetting(settings.uart) ?? 2;
-	const txPin = numberSetting(settings.txPin) ?? 17;
-	const rxPin = numberSetting(settings.rxPin) ?? 16;
-	const dePin = numberSetting(settings.dePin) ?? -1;
-	if (uart !== 1 && uart !== 2) errors.push(`uart must be 1 or 2 (UART 0 is the console), got ${String(settings.uart)}`);
-	for (const [key, pin] of [["txPin", txPin], ["rxPin", rxPin]] as const) {
-		if (!Number.isInteger(pin) || pin < 0) errors.push(`${key}: not a GPIO number (${String(settings[key])})`);
-	}
-	if (!Number.isInteger(dePin) || dePin < -1) errors.push(`dePin: not a GPIO number or -1 (${String(settings.dePin)})`);
-	if (errors.length > 0) return undefined;
-	const options: SerialPortOptions = { uart, txPin, rxPin, dePin };
-	if (typeof settings.serialDevice === "string" && settings.serialDevice !== "") options.device = settings.serialDevice;
+/** UART, pins and direction control from the checked `device` section. */
+function serialOptions(device: DeviceSettings): SerialPortOptions {
+	const options: SerialPortOptions = { uart: device.uart, txPin: device.txPin, rxPin: device.rxPin, dePin: device.dePin };
+	if (device.serialDevice !== "") options.device = device.serialDevice;
 	return options;
 }
 
@@ -164,6 +157,6 @@ function memory(): string {
 
 /** For xsbug: the running master's bus statistics and recent log entries. */
 export function status(): { running: boolean; bus?: SerialBytePort["stats"]; recent?: string[] } {
-	if (running === undefined) return { running: false };
+	if (running?.app === undefined || running.bus === undefined) return { running: false, recent: running?.log.recent() };
 	return { running: true, bus: running.bus.stats, recent: running.log.recent() };
 }

@@ -80,6 +80,11 @@ export class TraceLog implements Log {
 		}
 		return out;
 	}
+
+	/** The ring's entries, oldest first: GET /api/v1/log (src/api/log-routes.ts). */
+	recentLines(): string[] {
+		return this.recent();
+	}
 }
 
 /** Parses a level name from configuration; undefined if it is not one. */

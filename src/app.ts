@@ -4,13 +4,17 @@
  * access) says how many amps each may offer; the settings survive restarts through the
  * platform's storage; the HTTP routes read the state and take commands.
  */
+import { addConfigRoutes, type ConfigStore } from "./api/config-routes.js";
 import { addControlRoutes } from "./api/control-routes.js";
+import { addLogRoutes, hasLogRing } from "./api/log-routes.js";
 import { Router } from "./api/router.js";
 import { addStateRoutes } from "./api/state-routes.js";
 import { addTwcManagerRoutes, type ChargingSummary, type TwcManagerApiSource } from "./api/twcmanager-routes.js";
 import { ChargeController, type GreenSource } from "./charge/charge-controller.js";
 import { GreenTracker } from "./charge/green.js";
 import { EnergyReadings } from "./energy/readings.js";
+import { createSources } from "./energy/registry.js";
+import { SourcePoller } from "./energy/source-poller.js";
 import { measuredSupply, type Supply } from "./charge/power.js";
 import { SettingsStore } from "./charge/settings.js";
 import type { Config } from "./config/config.js";
@@ -21,6 +25,8 @@ import type { SlaveRecord } from "./twc/slave.js";
 export interface AppOptions {
 	/** Replaces the green-energy logic (tests); by default a GreenTracker on `app.energy`. */
 	green?: GreenSource;
+	/** The configuration document the API reads and changes (the device's, on flash); no route without it. */
+	configStore?: ConfigStore;
 }
 
 export class App implements TwcManagerApiSource {
@@ -30,6 +36,8 @@ export class App implements TwcManagerApiSource {
 	readonly charge: ChargeController;
 	/** Energy sources report here (meters, inverters, the replay's simulated meter). */
 	readonly energy: EnergyReadings;
+	/** The meters and inverters of `sources` in the config, polled into `energy`. */
+	readonly sources: SourcePoller;
 	readonly green: GreenTracker;
 	readonly router: Router;
 	#platform: Platform;
@@ -59,6 +67,16 @@ export class App implements TwcManagerApiSource {
 			onEvent: (event) => this.#onMasterEvent(event),
 		});
 		this.energy = new EnergyReadings({ log: platform.log, staleSeconds: config.green.staleSeconds });
+		const created = createSources(config.document.sources, {
+			clock: platform.clock,
+			log: platform.log,
+			http: platform.httpClient,
+			tcp: platform.tcp,
+			mqtt: platform.mqtt,
+			serial: platform.serialPorts,
+		});
+		for (const error of created.errors) this.#problem(`energy source not started: ${error}`);
+		this.sources = new SourcePoller({ sources: created.sources, clock: platform.clock, log: platform.log, readings: this.energy });
 		this.green = new GreenTracker(this.energy, config.green, () => {
 			const supply = this.supply();
 			let amps = 0;
@@ -90,18 +108,23 @@ export class App implements TwcManagerApiSource {
 			problems: () => this.problems,
 			bus: () => ({ ...this.master.busStatus(), counters: this.master.stats }),
 			energy: () => this.energy.status(platform.clock.now()),
+			sources: () => this.sources.states,
 			wiring: () => ({ wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC, minAmpsPerTWC: config.minAmpsPerTWC }),
 		});
 		addControlRoutes(this.router, { controller: this.charge, settings: this.settings });
+		addLogRoutes(this.router, hasLogRing(platform.log) ? platform.log : undefined);
+		if (options.configStore !== undefined) addConfigRoutes(this.router, options.configStore);
 	}
 
 	start(): void {
 		this.master.start();
+		this.sources.start();
 		if (this.config.http.enabled) this.#platform.http?.serve(this.router.handle);
 	}
 
 	stop(): void {
 		this.master.stop();
+		this.sources.stop();
 		this.#platform.http?.close();
 	}
 
@@ -112,7 +135,10 @@ export class App implements TwcManagerApiSource {
 	 */
 	get problems(): readonly string[] {
 		const unsaved = this.settings.lastSaveError;
-		return [...this.master.busProblems(), ...(unsaved === undefined ? [] : [unsaved]), ...this.#problems];
+		const failing: string[] = [];
+		// A source failing three polls in a row: its last good value ages out, the green logic sees no surplus.
+		for (const s of this.sources.states) if (!s.ok && s.failures >= 3) failing.push(`energy source ${s.name} is not answering (${s.failures} polls): ${s.error}`);
+		return [...this.master.busProblems(), ...(unsaved === undefined ? [] : [unsaved]), ...failing, ...this.#problems];
 	}
 
 	now(): number {
