@@ -10,6 +10,8 @@
  *    The installation can be varied: `--meter=S` seconds between meter readings (default 1),
  *    `--volts=V` (240), `--phases=1|3`, `--car=realistic|slow|sleepy` (slow: ramps at 1 A/s and
  *    takes 10 s to start; sleepy: falls asleep when it stops and wakes every 15 minutes).
+ *    `--tuning='{"maxShortShare":0.03}'` runs ours with another green tuning (GreenTuning keys over
+ *    DEFAULT_GREEN_TUNING), to compare one with the default on the same days.
  * `--no-bus` / `--no-replay` / `--no-synthetic` / `--no-traces` skip a part.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -22,6 +24,7 @@ import { SYNTHETIC_DAYS, syntheticDay } from "./replay/synthetic-days.js";
 import { checkDay, checkTotals, type DayFigures, type TargetCheck } from "./replay/targets.js";
 import { parseTrace, type TraceRow } from "./replay/trace.js";
 import type { SimulatedCarOptions } from "./sim/car.js";
+import { DEFAULT_GREEN_TUNING, type GreenTuning } from "../src/charge/green.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -36,6 +39,30 @@ const meterIntervalS = Number(option("meter") ?? 1);
 const volts = Number(option("volts") ?? 240);
 const phases = Number(option("phases") ?? 1);
 const carName = option("car") ?? "realistic";
+const tuning = parseTuning(option("tuning"));
+
+/** `--tuning=JSON`: an object of GreenTuning keys with numbers; exits naming what is wrong. */
+export function parseTuning(text: string | undefined): Partial<GreenTuning> | undefined {
+	if (text === undefined) return undefined;
+	const fail = (why: string): never => {
+		console.error(`--tuning: ${why}`);
+		process.exit(2);
+	};
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (error) {
+		fail(`not JSON (${(error as Error).message})`);
+	}
+	if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("must be a JSON object of tuning keys");
+	const out: Record<string, number> = {};
+	for (const [key, v] of Object.entries(value)) {
+		if (!(key in DEFAULT_GREEN_TUNING)) fail(`unknown key "${key}" (known: ${Object.keys(DEFAULT_GREEN_TUNING).join(", ")})`);
+		if (typeof v !== "number" || !Number.isFinite(v) || v < 0) fail(`"${key}" must be a number ≥ 0 (got ${JSON.stringify(v)})`);
+		out[key] = v as number;
+	}
+	return out as Partial<GreenTuning>;
+}
 
 /** The car variants of `--car`. */
 export const CARS: Readonly<Record<string, SimulatedCarOptions>> = {
@@ -59,6 +86,8 @@ export interface BenchSettings {
 	volts: number;
 	phases: number;
 	car: string;
+	/** Another green tuning for ours (bench --tuning); the default when absent. */
+	tuning?: Partial<GreenTuning>;
 }
 
 export function benchDay(day: string, source: "trace" | "synthetic", rows: readonly TraceRow[], settings: BenchSettings, seed = 1): DayBenchResult {
@@ -69,6 +98,7 @@ export function benchDay(day: string, source: "trace" | "synthetic", rows: reado
 		seed,
 		meterIntervalS: settings.meterIntervalS,
 		car,
+		greenTuning: settings.tuning,
 		configDocument: { config: { defaultVoltage: settings.volts, numberOfPhases: settings.phases } },
 	});
 	const figures: DayFigures = {
@@ -92,7 +122,7 @@ export function readTraces(dir: string): { name: string; rows: TraceRow[] }[] {
 	});
 }
 
-const settings: BenchSettings = { meterIntervalS, volts, phases, car: carName };
+const settings: BenchSettings = { meterIntervalS, volts, phases, car: carName, tuning };
 const bus: BusBenchResult[] = doBus ? [1, 2, 3].map((n) => benchBus(n, hours * 3_600_000)) : [];
 const days: DayBenchResult[] = [];
 let tracesNote = "";
@@ -127,7 +157,7 @@ if (json) {
 		const k = (x: number) => x.toFixed(2);
 		const fig = (r: ReplayResult) => `${k(r.car_from_surplus_kwh)} / ${k(r.grid_import_by_car_kwh)} / ${r.starts}`;
 		const mark = (ok: boolean) => (ok ? "✓" : "✗");
-		const carText = carName === "realistic" ? "the realistic car" : `the ${carName} car`;
+		const carText = (carName === "realistic" ? "the realistic car" : `the ${carName} car`) + (tuning ? `, green tuning ${JSON.stringify(tuning)}` : "");
 		console.log(
 			`Green tracking: meter every ${meterIntervalS} s, ${volts} V × ${phases} phase${phases === 1 ? "" : "s"}, ${carText} for ours; one wall connector, one car. kWh from surplus / grid import by the car (kWh) / starts.\n`,
 		);

@@ -28,6 +28,7 @@
  *   debug are dropped.
  */
 import { App } from "../../src/app.js";
+import { GreenTracker, type GreenTuning } from "../../src/charge/green.js";
 import { parseConfig, type Config } from "../../src/config/config.js";
 import type { Log, LogLevel } from "../../src/platform/log.js";
 import { seededRandom } from "../../src/platform/random.js";
@@ -61,6 +62,8 @@ export interface RunOursOptions {
 	slaves?: number;
 	/** The car's behaviour over the defaults (ramps, start delay, sleep); it never fills. */
 	car?: SimulatedCarOptions;
+	/** Green tuning over DEFAULT_GREEN_TUNING (to try others: bench --tuning); the default one when absent. */
+	greenTuning?: Partial<GreenTuning>;
 }
 
 export interface OursRun {
@@ -142,7 +145,28 @@ export function runOurs(rows: readonly TraceRow[], options: RunOursOptions = {})
 		unit: { maxAmps: 32, volts, phases },
 	});
 	const cars = world.cars.filter((car) => car !== undefined);
-	const app = new App({ clock, log, random: seededRandom(seed), bus: world.masterPort }, config);
+	// Another tuning: a GreenTracker like the App's own (same readings, same context), with it.
+	let tuned: GreenTracker | undefined;
+	const green = options.greenTuning ? { wish: (now: number) => (tuned as GreenTracker).wish(now) } : undefined;
+	const app = new App({ clock, log, random: seededRandom(seed), bus: world.masterPort }, config, { green });
+	if (options.greenTuning) {
+		tuned = new GreenTracker(
+			app.energy,
+			config.green,
+			() => {
+				const supply = app.supply();
+				let amps = 0;
+				let min = config.minAmpsPerTWC;
+				for (const slave of app.master.slaves) {
+					if (Number.isFinite(slave.actualAmps)) amps += Math.max(0, slave.actualAmps);
+					min = Math.max(min, slave.minAmps);
+				}
+				if (app.master.slaves.length === 0) min = Math.max(min, 6);
+				return { chargerLoadW: amps * supply.volts * supply.phases, volts: supply.volts, phases: supply.phases, minAmps: min, offsets: app.settings.current.consumptionOffset };
+			},
+			options.greenTuning,
+		);
+	}
 	const set = app.settings.update({ nonScheduledAction: 3 }, "replay");
 	if (!set.ok) log.write("error", "replay", `could not set nonScheduledAction 3: ${set.errors.join("; ")}`);
 	app.start();
@@ -199,6 +223,7 @@ export interface ReplayAllOptions {
 	seed?: number;
 	meterIntervalS?: number;
 	car?: SimulatedCarOptions;
+	greenTuning?: Partial<GreenTuning>;
 }
 
 export interface ReplayAll {
@@ -220,7 +245,7 @@ export interface ReplayAll {
  */
 export function replayAll(rows: readonly TraceRow[], options: ReplayAllOptions = {}): ReplayAll {
 	const { config, warnings } = replayConfig(options.configDocument);
-	const ours = runOurs(rows, { configDocument: options.configDocument, seed: options.seed, meterIntervalS: options.meterIntervalS, car: options.car });
+	const ours = runOurs(rows, { configDocument: options.configDocument, seed: options.seed, meterIntervalS: options.meterIntervalS, car: options.car, greenTuning: options.greenTuning });
 	const volts = config.defaultVoltage;
 	const phases = config.numberOfPhases === 3 ? 3 : 1;
 	const minAmps = Math.max(config.minAmpsPerTWC, 6);

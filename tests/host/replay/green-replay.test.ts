@@ -54,3 +54,14 @@ test("three-phase: 4.3–5.5 kW of surplus starts the car (6 A × 230 V × 3 = 4
 	t.true(ours.metrics.car_from_surplus_kwh >= 0.9 * ideal.metrics.result().car_from_surplus_kwh);
 	t.is(replayAll(smallArrayDay(2500, 3000), { configDocument: three }).ours.metrics.starts, 0);
 });
+
+test("a green tuning given to the replay is the one our controller runs with (bench --tuning), the default otherwise", (t) => {
+	const day = smallArrayDay(1450, 1980);
+	const byDefault = replayAll(day).ours.metrics;
+	t.true(byDefault.starts >= 1, "the default tuning starts the car");
+	// A steady start needing the minimum covered with no shortfall for 200 minutes, an ample one at 10× the minimum: never.
+	const strict = replayAll(day, { greenTuning: { windowDelays: 200, maxShortShare: 0, startFactor: 10 } }).ours.metrics;
+	t.is(strict.starts, 0);
+	t.is(strict.car_kwh, 0);
+	t.deepEqual(replayAll(day, { greenTuning: {} }).ours.metrics, byDefault, "an empty tuning is the default one");
+});
