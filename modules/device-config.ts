@@ -8,7 +8,8 @@
  *   { "config": { "wiringMaxAmpsAllTWCs": 32, "wiringMaxAmpsPerTWC": 32, "minAmpsPerTWC": 6, … },
  *     "interface": { "RS485": { "enabled": true } },
  *     "device": { "uart": 2, "txPin": 17, "rxPin": 16, "dePin": -1, "logLevel": "info",
- *                 "ssid": "", "password": "", "httpPort": 80, "hostname": "twc-master" } }
+ *                 "ssid": "", "password": "", "adminPassword": "", "httpPort": 80, "hostname": "" } }
+ * (hostname "": twc-xxxx from the MAC address, modules/mdns-name.ts).
  * Everything but `device` is judged by the host's checks (parseConfig, as for a real bus: the
  * wiring limits are required); the `device` keys by DEVICE_KEYS below.
  *
@@ -43,6 +44,8 @@ export interface DeviceSettings {
 	logLevel: LogLevel;
 	ssid: string;
 	password: string;
+	/** The setup page's password (set there on the first boot); "" until then. */
+	adminPassword: string;
 	httpPort: number;
 	hostname: string;
 	/** lin (the desktop simulator) only: the serial device. */
@@ -71,14 +74,15 @@ function deviceKeys(): DeviceKey[] {
 		{ key: "logLevel", type: "level", default: "info" },
 		{ key: "ssid", type: "string", maxLength: 32, default: "" },
 		{ key: "password", type: "string", maxLength: 63, default: "" },
+		{ key: "adminPassword", type: "string", maxLength: 64, default: "" },
 		{ key: "httpPort", type: "integer", min: 1, max: 65535, default: 80 },
 		{
 			key: "hostname",
 			type: "string",
 			maxLength: 63,
-			pattern: /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/,
-			patternText: "letters, digits and inner hyphens",
-			default: "twc-master",
+			pattern: /^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)?$/,
+			patternText: "letters, digits and inner hyphens (empty: twc-xxxx from the MAC address)",
+			default: "",
 		},
 		{ key: "serialDevice", type: "string", maxLength: 200, default: "" },
 	];
@@ -111,7 +115,11 @@ export function firstBootDocument(manifest: Readonly<Record<string, unknown>>): 
 	}
 	const device: Record<string, unknown> = {};
 	for (const spec of deviceKeys()) {
-		const raw = manifest[spec.key];
+		// The first boot's network comes from wifiSsid/wifiPassword: the SDK's own network setup
+		// (esp32 manifest_net.json) joins mc/config.ssid before main() runs and holds the start until
+		// it has an address, and the bus must never wait for the network.
+		const manifestKey = spec.key === "ssid" ? "wifiSsid" : spec.key === "password" ? "wifiPassword" : spec.key;
+		const raw = manifest[manifestKey];
 		device[spec.key] = raw === undefined || raw === null ? spec.default : manifestValue(spec, raw);
 	}
 	return { config: core, interface: { RS485: { enabled: true } }, device };
@@ -188,7 +196,7 @@ export function checkDocument<C>(document: Record<string, unknown>, parseConfig:
 
 function checkKey(spec: DeviceKey, value: unknown): string | undefined {
 	const path = `device.${spec.key}`;
-	const shown = spec.key === "password" ? "…" : JSON.stringify(value);
+	const shown = spec.key === "password" || spec.key === "adminPassword" ? "…" : JSON.stringify(value);
 	switch (spec.type) {
 		case "integer": {
 			const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
@@ -204,6 +212,7 @@ function checkKey(spec: DeviceKey, value: unknown): string | undefined {
 			if (typeof value !== "string") return `${path}: must be a string (got ${shown})`;
 			if (value.length > spec.maxLength!) return `${path}: at most ${spec.maxLength} characters (got ${value.length})`;
 			if (spec.key === "password" && value !== "" && value.length < 8) return `${path}: a Wi-Fi (WPA2) password has 8 to 63 characters, or "" for an open network`;
+			if (spec.key === "adminPassword" && value !== "" && value.length < 8) return `${path}: the admin password has 8 to 64 characters`;
 			if (spec.pattern !== undefined && !spec.pattern.test(value)) return `${path}: ${spec.patternText} only (got ${shown})`;
 			return undefined;
 	}

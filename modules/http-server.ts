@@ -45,6 +45,8 @@ export interface ModdableHttpServerOptions {
 	idleTimeoutMs?: number;
 	/** Connections served at once (default 4; an ESP32 has about 10 sockets for everything). */
 	maxConnections?: number;
+	/** Measures each callback as a JavaScript turn ("http"): see turn-meter.ts. */
+	turns?: { run<T>(kind: string, work: () => T): T };
 }
 
 /** Bytes read from the socket in one piece. */
@@ -79,6 +81,7 @@ export class ModdableHttpServer implements HttpServer {
 	readonly #maxBody: number;
 	readonly #idleMs: number;
 	readonly #maxConnections: number;
+	readonly #turns: { run<T>(kind: string, work: () => T): T } | undefined;
 	#server: HTTPServer | undefined;
 	#handler: HttpHandler | undefined;
 	#uploads = new Map<string, UploadSink>();
@@ -90,6 +93,7 @@ export class ModdableHttpServer implements HttpServer {
 		this.#maxBody = options.maxBodyBytes ?? 64 * 1024;
 		this.#idleMs = options.idleTimeoutMs ?? 15_000;
 		this.#maxConnections = options.maxConnections ?? 4;
+		this.#turns = options.turns;
 	}
 
 	/** Starts listening. A port that cannot be bound is logged as an error (the master runs on without its API). */
@@ -150,7 +154,8 @@ export class ModdableHttpServer implements HttpServer {
 	/** An exception must not escape into the SDK's socket callbacks: log it and drop the connection. */
 	#guard(exchange: Exchange, action: () => void): void {
 		try {
-			action();
+			if (this.#turns !== undefined) this.#turns.run("http", action);
+			else action();
 		} catch (error) {
 			this.#log.write("error", "http", `${exchange.method} ${exchange.target}: ${String(error)}`);
 			this.#finish(exchange, `server error: ${String(error)}`);

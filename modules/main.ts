@@ -19,7 +19,7 @@ import Timer from "timer";
 import { App } from "app";
 import { addConfigRoutes } from "api/config-routes";
 import { addLogRoutes } from "api/log-routes";
-import { Router } from "api/router";
+import { json, Router } from "api/router";
 import { parseConfig, type Config } from "config/config";
 import type { Platform } from "platform/platform";
 import type { Storage } from "platform/storage";
@@ -32,9 +32,20 @@ import { DeviceConfig, type DeviceSettings } from "./device-config.js";
 import { ModdableHttpServer } from "./http-server.js";
 import { ModdableHttpClient } from "./http-client.js";
 import { ModdableTcpClient } from "./tcp-client.js";
+import { FIFO_FILL_MS, TurnMeter } from "./turn-meter.js";
+import { addSetupRoutes, basicPassword, type SetupSource, type SetupValues } from "api/setup-routes";
+import { Network } from "./network.js";
+import { createFirmwareUpload, observeAnswers, startBootCheck } from "./ota.js";
+import { restart } from "firmware-io";
+import type { UpdateCheck } from "device/update-check";
 
 /** How often an idle master repeats why it did not start. */
 const IDLE_REMINDER_MS = 60_000;
+
+/** Every JavaScript turn, by what started it: the UART's FIFO holds only FIFO_FILL_MS of bytes. */
+let turns: TurnMeter | undefined;
+/** When main() ran, by the clock of that moment (seconds). */
+let bootedAtS = 0;
 
 /** The running program, kept for its lifetime (and for xsbug). */
 let running: { app?: App; bus?: SerialBytePort; http?: ModdableHttpServer; log: TraceLog } | undefined;
@@ -44,6 +55,7 @@ export default function main(): void {
 	// A release build logs on the console UART itself; a debug build's trace() goes to xsbug.
 	const log = new TraceLog({ level: parseLogLevel(manifest.logLevel) ?? "info", console: ConsoleWriter.open() });
 	log.write("info", "device", "TWC master starting");
+	bootedAtS = Math.round(Date.now() / 1000);
 	running = { log };
 
 	// 1. Storage and the configuration document.
@@ -55,11 +67,24 @@ export default function main(): void {
 	log.write("info", "config", `configuration from ${loaded.source === "manifest" ? "the manifest (first boot), now stored" : loaded.source === "backup" ? "the backup copy" : "flash"}`);
 	const device = loaded.device;
 	if (device !== undefined) log.level = device.logLevel;
-	const http = new ModdableHttpServer({ port: device?.httpPort ?? 80, log });
+	turns = new TurnMeter({ onSlow: (kind, ms) => log.write(ms > FIFO_FILL_MS ? "warn" : "debug", "device", `a ${kind} turn took ${ms} ms (the UART holds ${FIFO_FILL_MS} ms of bytes)`) });
+	const http = new ModdableHttpServer({ port: device?.httpPort ?? 80, log, turns });
 	running.http = http;
+	const clock = new TimerClock((error) => log.write("error", "clock", `timer callback threw: ${String(error)}`), turns);
+	// Wi-Fi: returns at once; the bus never waits for the network.
+	const network = new Network({
+		clock,
+		log,
+		hostname: device?.hostname,
+		httpPort: device?.httpPort ?? 80,
+		accessPointPassword: typeof manifest.apPassword === "string" ? manifest.apPassword : "",
+	});
+	network.start(device !== undefined && device.ssid !== "" ? { ssid: device.ssid, password: device.password } : undefined);
+	const setup = setupSource(network, deviceConfig, log);
+	http.addUpload("/api/v1/firmware", createFirmwareUpload(log, clock));
 
 	if (loaded.config === undefined || device === undefined) {
-		stayIdle(log, http, deviceConfig, [
+		stayIdle(log, http, deviceConfig, setup, [
 			...loaded.errors,
 			"set them with POST /api/v1/config (or in the manifest config block before the first boot), then restart",
 		]);
@@ -72,14 +97,14 @@ export default function main(): void {
 	try {
 		bus = new SerialBytePort(port);
 	} catch (error) {
-		stayIdle(log, http, deviceConfig, [`cannot open UART ${port.uart} (TX ${port.txPin}, RX ${port.rxPin}): ${String(error)}`]);
+		stayIdle(log, http, deviceConfig, setup, [`cannot open UART ${port.uart} (TX ${port.txPin}, RX ${port.rxPin}): ${String(error)}`]);
 		return;
 	}
 	const direction = port.dePin !== undefined && port.dePin >= 0 ? `DE/RE on GPIO ${port.dePin}` : "auto-direction";
 	log.write("info", "bus", `${port.device ?? `UART ${port.uart} TX ${port.txPin} RX ${port.rxPin}`} 9600 8N1, ${direction}`);
 
 	// 3. The master and its API.
-	startMaster(log, bus, http, storage, deviceConfig, loaded.config);
+	startMaster(log, clock, bus, http, storage, deviceConfig, setup, loaded.config);
 }
 
 /** The flash storage; when it cannot be opened, one that stores nothing and says so. */
@@ -97,25 +122,31 @@ function openStorage(manifest: Readonly<Record<string, unknown>>, log: TraceLog)
 	}
 }
 
-function startMaster(log: TraceLog, bus: SerialBytePort, http: ModdableHttpServer, storage: Storage, deviceConfig: DeviceConfig<Config>, core: Config): void {
+function startMaster(log: TraceLog, clock: TimerClock, bus: SerialBytePort, http: ModdableHttpServer, storage: Storage, deviceConfig: DeviceConfig<Config>, setup: SetupSource, core: Config): void {
+	let check: UpdateCheck | undefined;
+	let linked = () => false;
+	check = startBootCheck({ clock, log, linked: () => linked() });
 	const platform: Platform = {
-		clock: new TimerClock((error) => log.write("error", "clock", `timer callback threw: ${String(error)}`)),
+		clock,
 		log,
 		random: { next: () => Math.random() },
 		bus,
-		http,
+		http: observeAnswers(http, () => check?.apiAnswered()),
 		httpClient: new ModdableHttpClient(),
 		tcp: new ModdableTcpClient({ log }),
 		storage,
 	};
 	try {
 		const app = new App(platform, core, { configStore: deviceConfig });
+		addSetupRoutes(app.router, setup);
+		app.router.get("/api/v1/device", () => json(200, deviceStatus()));
+		linked = () => app.master.slaves.length > 0;
 		app.start();
 		running = { app, bus, http, log };
 	} catch (error) {
 		bus.close();
 		http.close();
-		stayIdle(log, http, deviceConfig, [`master failed to start: ${String(error)}`]);
+		stayIdle(log, http, deviceConfig, setup, [`master failed to start: ${String(error)}`]);
 		return;
 	}
 	log.write(
@@ -129,7 +160,7 @@ function startMaster(log: TraceLog, bus: SerialBytePort, http: ModdableHttpServe
  * Logs why the master is not running, now and every minute, and serves only the configuration
  * and the log, so that the user can fix the configuration through the API.
  */
-function stayIdle(log: TraceLog, http: ModdableHttpServer, deviceConfig: DeviceConfig<Config>, reasons: readonly string[]): void {
+function stayIdle(log: TraceLog, http: ModdableHttpServer, deviceConfig: DeviceConfig<Config>, setup: SetupSource, reasons: readonly string[]): void {
 	const say = () => {
 		for (const reason of reasons) log.write("error", "device", `master NOT started: ${reason}`);
 	};
@@ -138,12 +169,14 @@ function stayIdle(log: TraceLog, http: ModdableHttpServer, deviceConfig: DeviceC
 	const router = new Router(log);
 	addConfigRoutes(router, deviceConfig);
 	addLogRoutes(router, log);
+	addSetupRoutes(router, setup);
+	router.get("/api/v1/device", () => json(200, deviceStatus()));
 	http.serve(router.handle);
 }
 
 /** UART, pins and direction control from the checked `device` section. */
 function serialOptions(device: DeviceSettings): SerialPortOptions {
-	const options: SerialPortOptions = { uart: device.uart, txPin: device.txPin, rxPin: device.rxPin, dePin: device.dePin };
+	const options: SerialPortOptions = { uart: device.uart, txPin: device.txPin, rxPin: device.rxPin, dePin: device.dePin, turns };
 	if (device.serialDevice !== "") options.device = device.serialDevice;
 	return options;
 }
@@ -159,4 +192,78 @@ function memory(): string {
 export function status(): { running: boolean; bus?: SerialBytePort["stats"]; recent?: string[] } {
 	if (running?.app === undefined || running.bus === undefined) return { running: false, recent: running?.log.recent() };
 	return { running: true, bus: running.bus.stats, recent: running.log.recent() };
+}
+
+/** The setup page's view of the device: the network, the stored document, and how to save. */
+function setupSource(network: Network, deviceConfig: DeviceConfig<Config>, log: TraceLog): SetupSource {
+	const documentNow = (): Record<string, unknown> => {
+		const text = deviceConfig.read();
+		const parsed = text === undefined ? undefined : (JSON.parse(text) as unknown);
+		return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+	};
+	const section = (doc: Record<string, unknown>, name: string): Record<string, unknown> => {
+		const value = doc[name];
+		return typeof value === "object" && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+	};
+	return {
+		network: () => network.state(),
+		current: () => {
+			const doc = documentNow();
+			const core = section(doc, "config");
+			const dev = section(doc, "device");
+			const out: ReturnType<SetupSource["current"]> = {};
+			if (typeof dev.ssid === "string") out.ssid = dev.ssid;
+			if (typeof dev.hostname === "string") out.hostname = dev.hostname;
+			if (typeof core.wiringMaxAmpsAllTWCs === "number") out.wiringMaxAmpsAllTWCs = core.wiringMaxAmpsAllTWCs;
+			if (typeof core.wiringMaxAmpsPerTWC === "number") out.wiringMaxAmpsPerTWC = core.wiringMaxAmpsPerTWC;
+			if (typeof core.minAmpsPerTWC === "number") out.minAmpsPerTWC = core.minAmpsPerTWC;
+			return out;
+		},
+		networks: () => network.nearby(),
+		authorize: (request) => {
+			const stored = section(documentNow(), "device").adminPassword;
+			if (typeof stored !== "string" || stored === "") return undefined; // first boot: nobody has a password yet
+			return basicPassword(request) === stored ? undefined : "the admin password is required (user name: admin)";
+		},
+		save: (values: SetupValues) => {
+			const doc = documentNow();
+			const core = section(doc, "config");
+			const dev = section(doc, "device");
+			core.wiringMaxAmpsAllTWCs = values.wiringMaxAmpsAllTWCs;
+			core.wiringMaxAmpsPerTWC = values.wiringMaxAmpsPerTWC;
+			dev.ssid = values.ssid;
+			dev.password = values.password;
+			dev.adminPassword = values.adminPassword;
+			if (values.hostname !== undefined) dev.hostname = values.hostname;
+			doc.config = core;
+			doc.device = dev;
+			try {
+				deviceConfig.write(JSON.stringify(doc));
+			} catch (error) {
+				return String(error);
+			}
+			log.write("info", "setup", `saved: network "${values.ssid}", wiring ${values.wiringMaxAmpsAllTWCs} A / ${values.wiringMaxAmpsPerTWC} A; restarting into station mode`);
+			Timer.set(() => restart(), 2000);
+			return undefined;
+		},
+		next: (values) => `The charger master restarts in 2 s and joins "${values.ssid}". Then open http://${values.hostname !== undefined ? `${values.hostname}.local` : network.state().hostname}/ on that network.`,
+	};
+}
+
+/**
+ * GET /api/v1/device: the longest JavaScript turns by kind (against the UART FIFO's 133 ms) and,
+ * in an instrumented build, the XS heap and stack in use.
+ */
+function deviceStatus(): Record<string, unknown> {
+	const instrument = (name: "XS Slot Heap Used" | "XS Chunk Heap Used" | "XS Stack Used") => Instrumentation.get(Instrumentation.map(name)) ?? null;
+	return {
+		uptimeSeconds: Math.round(Date.now() / 1000) - bootedAtS,
+		fifoFillMs: FIFO_FILL_MS,
+		turns: turns?.snapshot() ?? [],
+		memory: {
+			slotHeapBytes: instrument("XS Slot Heap Used"),
+			chunkHeapBytes: instrument("XS Chunk Heap Used"),
+			stackBytes: instrument("XS Stack Used"),
+		},
+	};
 }

@@ -51,6 +51,8 @@ export interface SerialPortOptions {
 	 * USB-RS485 adapter. The `lin` serial implementation opens `device` and ignores the pins.
 	 */
 	device?: string;
+	/** Measures each receive callback as a JavaScript turn ("bus"): see turn-meter.ts. */
+	turns?: { run<T>(kind: string, work: () => T): T };
 }
 
 export interface SerialPortStats {
@@ -100,7 +102,7 @@ export class SerialBytePort implements BytePort {
 			transmit: txPin,
 			receive: rxPin,
 			format: "buffer" as const,
-			onReadable: (count: number) => this.#onReadable(count),
+			onReadable: (count: number) => (options.turns !== undefined ? options.turns.run("bus", () => this.#onReadable(count)) : this.#onReadable(count)),
 		};
 		// `device` is read only by the lin (simulator) implementation; the ESP32 one ignores it.
 		if (options.device !== undefined) Object.assign(serialOptions, { device: options.device });

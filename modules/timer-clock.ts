@@ -18,13 +18,16 @@ interface PendingTimer {
 
 export class TimerClock implements Clock {
 	readonly #onError: ((error: unknown) => void) | undefined;
+	readonly #turns: { run<T>(kind: string, work: () => T): T } | undefined;
 
 	/**
 	 * @param onError called when a timer callback throws; the exception goes no further, because an
 	 * exception escaping a native callback would abort the VM and reset the board.
+	 * @param turns measures each callback as a JavaScript turn ("timer"): see turn-meter.ts.
 	 */
-	constructor(onError?: (error: unknown) => void) {
+	constructor(onError?: (error: unknown) => void, turns?: { run<T>(kind: string, work: () => T): T }) {
 		this.#onError = onError;
+		this.#turns = turns;
 	}
 
 	now(): number {
@@ -37,7 +40,8 @@ export class TimerClock implements Clock {
 		pending.timer = Timer.set(() => {
 			pending.timer = undefined;
 			try {
-				callback();
+				if (this.#turns !== undefined) this.#turns.run("timer", callback);
+				else callback();
 			} catch (error) {
 				if (this.#onError !== undefined) this.#onError(error);
 				else trace(`error clock: timer callback threw ${String(error)}\n`);

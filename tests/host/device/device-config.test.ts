@@ -92,7 +92,7 @@ test("device keys are checked, each error naming its key", (t) => {
 	t.regex(errorFor({ logLevel: "verbose" }), /^device\.logLevel: must be one of error, warn, info, debug/);
 	t.regex(errorFor({ password: "short" }), /^device\.password: a Wi-Fi \(WPA2\) password has 8 to 63 characters/);
 	t.false(errorFor({ password: "short" }).includes("short\""), "the password is not repeated");
-	t.regex(errorFor({ hostname: "twc master" }), /^device\.hostname: letters, digits and inner hyphens only/);
+	t.regex(errorFor({ hostname: "twc master" }), /^device\.hostname: letters, digits and inner hyphens \(empty: twc-xxxx from the MAC address\) only/);
 	const good = checkDocument({ ...base, device: { httpPort: "8080", hostname: "garage-twc" } }, parseConfig);
 	t.deepEqual(good.errors, []);
 	t.is(good.device?.httpPort, 8080, "a numeric string is read as a number");

@@ -49,7 +49,11 @@ const KNOWN_INCLUDES = new Set([
 /**
  * SDK module specifiers device code may import: the "Module specifiers and include paths" table
  * of moddable.md, plus "mc/config" (the manifest's `config` block; declared by @moddable/typings
- * mc/config.d.ts and read by the SDK's own setup code, moddable.md §1 table "Wi-Fi station").
+ * mc/config.d.ts and read by the SDK's own setup code, moddable.md §1 table "Wi-Fi station"),
+ * plus the UDP socket and DNS resolver that the HTTP client's manifest brings along
+ * (manifest_httpclient.json includes examples/io/udp/dns/manifest_dns.json, which maps
+ * "embedded:network/dns/resolver/udp"; the io manifest maps "embedded:io/socket/udp"): the device's
+ * HTTP and TCP clients resolve host names with them instead of the example's fixed config module.
  */
 const KNOWN_SPECIFIERS = new Set([
 	"embedded:io/serial",
@@ -58,6 +62,8 @@ const KNOWN_SPECIFIERS = new Set([
 	"embedded:io/socket/tcp",
 	"embedded:io/socket/tcp/tls",
 	"embedded:io/socket/listener",
+	"embedded:io/socket/udp",
+	"embedded:network/dns/resolver/udp",
 	"embedded:network/interface/wifi",
 	"embedded:network/http/server",
 	"embedded:network/http/client",
@@ -69,6 +75,8 @@ const KNOWN_SPECIFIERS = new Set([
 	"embedded:update",
 	"timer",
 	"wifi",
+	// IP address, RSSI and MAC of the interface (classic net, from manifest_net.json, included by the io manifest).
+	"net",
 	"sntp",
 	"preference",
 	"file",
@@ -224,7 +232,10 @@ test("device modules import only SDK specifiers the reference lists, mapped core
 test("manifest config: documented defaults, wiring limits left for the user", (t) => {
 	const config = readManifest().config ?? {};
 	t.true(config.uart === 1 || config.uart === 2, "UART 1 or 2, never 0 (the console)");
-	for (const key of ["txPin", "rxPin", "dePin", "minAmpsPerTWC", "ssid", "password", "httpPort"]) t.true(key in config, key);
+	for (const key of ["txPin", "rxPin", "dePin", "minAmpsPerTWC", "wifiSsid", "wifiPassword", "httpPort"]) t.true(key in config, key);
+	// The SDK's own network setup (esp32) joins mc/config.ssid before main() and holds the start until
+	// it has an address: the first boot's network goes under other names, so the bus never waits.
+	t.false("ssid" in config && config.ssid !== "", "config.ssid must stay unset");
 	for (const key of ["wiringMaxAmpsAllTWCs", "wiringMaxAmpsPerTWC"]) {
 		t.true(config[key] === undefined || config[key] === 0, `${key} must ship unset (0): the user sets it from the breaker`);
 	}
