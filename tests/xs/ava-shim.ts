@@ -64,6 +64,10 @@ class ExecutionContext {
 	deepEqual(actual: unknown, expected: unknown, message?: string) {
 		return this.#check(deepEqual(actual, expected), message, () => `t.deepEqual:\n  actual:   ${show(actual)}\n  expected: ${show(expected)}`);
 	}
+	/** ava's t.like: the selector's own properties (recursively for plain objects) deep-equal the actual's. */
+	like(actual: unknown, selector: unknown, message?: string) {
+		return this.#check(likeMatch(actual, selector), message, () => `t.like:\n  actual:   ${show(actual)}\n  selector: ${show(selector)}`);
+	}
 	notDeepEqual(actual: unknown, expected: unknown, message?: string) {
 		return this.#check(!deepEqual(actual, expected), message, () => `t.notDeepEqual: both are ${show(actual)}`);
 	}
@@ -324,4 +328,18 @@ export function __serve(): void {
 		);
 		return report;
 	};
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === "object" && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** ava's like(): only the selector's keys are compared; nested plain objects are selectors too. */
+function likeMatch(actual: unknown, selector: unknown): boolean {
+	if (!isPlainObject(selector)) return deepEqual(actual, selector);
+	if (typeof actual !== "object" || actual === null) return false;
+	for (const key of Object.keys(selector)) {
+		if (!likeMatch((actual as Record<string, unknown>)[key], selector[key])) return false;
+	}
+	return true;
 }
