@@ -47,8 +47,8 @@ export function sourcesDocument(states: readonly SourceState[]): Record<string, 
 }
 
 /** The Node bindings a source may use. */
-export function nodeSourceContext(clock: NodeClock, log: ConsoleLog): SourceContext {
-	return { clock, log, http: new NodeHttpClient(), tcp: new NodeTcpClient({ log }) };
+export function nodeSourceContext(clock: NodeClock, log: ConsoleLog, timeZone?: SourceContext["timeZone"]): SourceContext {
+	return { clock, log, timeZone, http: new NodeHttpClient(), tcp: new NodeTcpClient({ log }) };
 }
 
 export function main(argv: string[], out: (text: string) => void, err: (text: string) => void, exit: (code: number) => void): void {
@@ -82,7 +82,7 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
 	const clock = new NodeClock();
 	// The log goes to stderr, so that stdout holds the JSON alone.
 	const log = new ConsoleLog({ level: "warn", clock, writer: (_stream, line) => err(line) });
-	const created = createSources(parsed.config.document.sources, nodeSourceContext(clock, log));
+	const created = createSources(parsed.config.document.sources, nodeSourceContext(clock, log, parsed.config.timeZone));
 	for (const w of created.warnings) err(`warning: ${w}`);
 	if (created.errors.length > 0) {
 		for (const e of created.errors) err(`config error: ${e}`);

@@ -70,6 +70,7 @@ export class App implements TwcManagerApiSource {
 		const created = createSources(config.document.sources, {
 			clock: platform.clock,
 			log: platform.log,
+			timeZone: config.timeZone,
 			http: platform.httpClient,
 			tcp: platform.tcp,
 			mqtt: platform.mqtt,

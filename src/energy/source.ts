@@ -5,6 +5,7 @@
  * telegram) and turns the answer into physical readings. It never throws into the core: every
  * failure is a value with a reason a user understands.
  */
+import type { TimeZone } from "../charge/local-time.js";
 import type { Clock } from "../platform/clock.js";
 import type { HttpClient } from "../platform/http-client.js";
 import type { Log } from "../platform/log.js";
@@ -32,6 +33,8 @@ export type PollResult = { ok: true; reading: SourceReading } | { ok: false; err
 export interface SourceContext {
 	clock: Clock;
 	log: Log;
+	/** Local time (config.timeZone), for sources whose behaviour depends on the hour. */
+	timeZone?: TimeZone;
 	http?: HttpClient;
 	tcp?: TcpClient;
 	mqtt?: MqttClient;
