@@ -8,6 +8,8 @@ import { FileStorage } from "./file-storage.js";
 import { NodeClock } from "./node-clock.js";
 import { NodeHttpClient } from "./node-http-client.js";
 import { NodeHttpServer } from "./node-http-server.js";
+import { NodeMqttClient } from "./node-mqtt-client.js";
+import { NodeSerialOpener } from "./node-serial-opener.js";
 import { NodeTcpClient } from "./node-tcp-client.js";
 import { SerialBusPort } from "./serial-bus-port.js";
 import { parseBusUrl, TcpBusPort, type BusAddress } from "./tcp-bus-port.js";
@@ -60,6 +62,8 @@ export function createNodePlatform(options: NodePlatformOptions): NodePlatform {
 		http,
 		httpClient: new NodeHttpClient(),
 		tcp: new NodeTcpClient({ log }),
+		mqtt: new NodeMqttClient({ log }),
+		serialPorts: new NodeSerialOpener({ clock, log }),
 		storage,
 		close() {
 			bus.close();

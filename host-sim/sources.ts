@@ -13,7 +13,12 @@ import { SourcePoller, sumReadings, type SourceState } from "../src/energy/sourc
 import { ConsoleLog } from "./console-log.js";
 import { NodeClock } from "./node-clock.js";
 import { NodeHttpClient } from "./node-http-client.js";
+import { NodeMqttClient } from "./node-mqtt-client.js";
+import { NodeSerialOpener } from "./node-serial-opener.js";
 import { NodeTcpClient } from "./node-tcp-client.js";
+
+/** How long --once waits for a source that is told its values (MQTT, a DSMR telegram). */
+const TOLD_WAIT_MS = 12_000;
 
 export const SOURCES_USAGE = `npm run --silent sources -- --config FILE [--once]
 
@@ -48,7 +53,7 @@ export function sourcesDocument(states: readonly SourceState[]): Record<string, 
 
 /** The Node bindings a source may use. */
 export function nodeSourceContext(clock: NodeClock, log: ConsoleLog, timeZone?: SourceContext["timeZone"]): SourceContext {
-	return { clock, log, timeZone, http: new NodeHttpClient(), tcp: new NodeTcpClient({ log }) };
+	return { clock, log, timeZone, http: new NodeHttpClient(), tcp: new NodeTcpClient({ log }), mqtt: new NodeMqttClient({ log }), serial: new NodeSerialOpener({ clock, log }) };
 }
 
 export function main(argv: string[], out: (text: string) => void, err: (text: string) => void, exit: (code: number) => void): void {
@@ -94,11 +99,12 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
 	}
 	if (values.once) {
 		const poller = new SourcePoller({ sources: created.sources, clock, log });
+		// Sources that are told their values (a P1 meter sends every 10 s at most) get up to 12 s.
 		poller.pollAll((states) => {
 			out(JSON.stringify(sourcesDocument(states)));
 			poller.stop();
 			exit(states.every((s) => s.ok) ? 0 : 1);
-		});
+		}, TOLD_WAIT_MS);
 		return;
 	}
 	const poller = new SourcePoller({

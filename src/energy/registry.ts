@@ -4,10 +4,57 @@
  * one line here. `createSources` builds the enabled ones from a config document's `sources`.
  */
 import type { EnergySource, SourceContext, SourceDefinition } from "./source.js";
+import { dsmrSource } from "./sources/dsmr.js";
+import { dsmrReaderSource } from "./sources/dsmr-reader.js";
+import { efergySource } from "./sources/efergy.js";
+import { emoncmsSource } from "./sources/emoncms.js";
+import { enphaseSource } from "./sources/enphase.js";
+import { froniusSource } from "./sources/fronius.js";
+import { growattSource } from "./sources/growatt.js";
+import { hassSource } from "./sources/hass.js";
+import { httpJsonSource } from "./sources/http-json.js";
+import { iotawattSource } from "./sources/iotawatt.js";
+import { kostalSource } from "./sources/kostal.js";
+import { modbusTcpSource } from "./sources/modbus-tcp.js";
+import { mqttSource } from "./sources/mqtt.js";
+import { openhabSource } from "./sources/openhab.js";
+import { openweathermapSource } from "./sources/openweathermap.js";
+import { p1monitorSource } from "./sources/p1monitor.js";
+import { powerwall2Source } from "./sources/powerwall2.js";
+import { smartmeSource } from "./sources/smartme.js";
+import { smartpiSource } from "./sources/smartpi.js";
+import { solaredgeSource } from "./sources/solaredge.js";
+import { solarlogSource } from "./sources/solarlog.js";
+import { tedSource } from "./sources/ted.js";
+import { urlSource } from "./sources/url.js";
+import { volkszahlerSource } from "./sources/volkszahler.js";
 
 /** Sorted by name; each entry is a module of sources/. */
 const DEFINITIONS: readonly SourceDefinition[] = [
-	// (sources are added here, one line each)
+	dsmrSource,
+	dsmrReaderSource,
+	efergySource,
+	emoncmsSource,
+	enphaseSource,
+	froniusSource,
+	growattSource,
+	hassSource,
+	httpJsonSource,
+	iotawattSource,
+	kostalSource,
+	modbusTcpSource,
+	mqttSource,
+	openhabSource,
+	openweathermapSource,
+	p1monitorSource,
+	powerwall2Source,
+	smartmeSource,
+	smartpiSource,
+	solaredgeSource,
+	solarlogSource,
+	tedSource,
+	urlSource,
+	volkszahlerSource,
 ];
 
 /** The definition for a section name (exact, as TWCManager matches it), if there is one. */

@@ -60,15 +60,24 @@ export class SourcePoller {
 		for (const source of this.#sources) source.close();
 	}
 
-	/** Asks every source once; `done` gets the states when all have answered (or given up). */
-	pollAll(done: (states: readonly SourceState[]) => void): void {
+	/**
+	 * Asks every source once; `done` gets the states when all have answered (or given up). A source
+	 * that is told its values (`told`) is asked again every second until it has one or `waitToldMs`
+	 * has passed: right after the start it has heard nothing yet.
+	 */
+	pollAll(done: (states: readonly SourceState[]) => void, waitToldMs = 0): void {
 		let left = this.#sources.length;
 		if (left === 0) return done(this.#states);
-		this.#sources.forEach((_, i) =>
+		const until = this.#clock.now() + waitToldMs;
+		const one = (i: number) =>
 			this.#ask(i, () => {
+				if (!this.#states[i].ok && this.#sources[i].told && this.#clock.now() + 1000 <= until) {
+					this.#clock.setTimer(1000, () => one(i));
+					return;
+				}
 				if (--left === 0) done(this.#states);
-			}),
-		);
+			});
+		this.#sources.forEach((_, i) => one(i));
 	}
 
 	#pollOne(i: number): void {

@@ -47,6 +47,11 @@ export interface EnergySource {
 	/** Seconds between polls (TWCManager's cacheTime; most sources 10 s). */
 	readonly intervalS: number;
 	/**
+	 * The device tells its values (MQTT, a P1 telegram every 1–10 s) rather than being asked: a poll
+	 * right after the start has nothing yet.
+	 */
+	readonly told?: boolean;
+	/**
 	 * Asks the device once; `done` is called exactly once, later or at once. Sources that are told
 	 * (MQTT, a serial telegram) answer with the newest values they have, or an error when none came.
 	 */
