@@ -11,7 +11,7 @@ import { Router } from "./api/router.js";
 import { addStateRoutes } from "./api/state-routes.js";
 import { addTwcManagerRoutes, type ChargingSummary, type TwcManagerApiSource } from "./api/twcmanager-routes.js";
 import { ChargeController, type GreenSource } from "./charge/charge-controller.js";
-import { GreenTracker } from "./charge/green.js";
+import { GreenTracker, type GreenContext } from "./charge/green.js";
 import { EnergyReadings } from "./energy/readings.js";
 import { createSources } from "./energy/registry.js";
 import { SourcePoller } from "./energy/source-poller.js";
@@ -78,17 +78,7 @@ export class App implements TwcManagerApiSource {
 		});
 		for (const error of created.errors) this.#problem(`energy source not started: ${error}`);
 		this.sources = new SourcePoller({ sources: created.sources, clock: platform.clock, log: platform.log, readings: this.energy });
-		this.green = new GreenTracker(this.energy, config.green, () => {
-			const supply = this.supply();
-			let amps = 0;
-			let min = config.minAmpsPerTWC;
-			for (const slave of this.master.slaves) {
-				if (Number.isFinite(slave.actualAmps)) amps += Math.max(0, slave.actualAmps);
-				min = Math.max(min, slave.minAmps);
-			}
-			if (this.master.slaves.length === 0) min = Math.max(min, 6);
-			return { chargerLoadW: amps * supply.volts * supply.phases, volts: supply.volts, phases: supply.phases, minAmps: min, offsets: this.settings.current.consumptionOffset };
-		});
+		this.green = new GreenTracker(this.energy, config.green, () => this.greenInputs());
 		this.charge = new ChargeController({
 			clock: platform.clock,
 			log: platform.log,
@@ -148,6 +138,19 @@ export class App implements TwcManagerApiSource {
 
 	slaves(): readonly SlaveRecord[] {
 		return this.master.slaves;
+	}
+
+	/** What the green logic needs from the rest: the chargers' own load, volts and phases, the minimum, the offsets. */
+	greenInputs(): GreenContext {
+		const supply = this.supply();
+		let amps = 0;
+		let min = this.config.minAmpsPerTWC;
+		for (const slave of this.master.slaves) {
+			if (Number.isFinite(slave.actualAmps)) amps += Math.max(0, slave.actualAmps);
+			min = Math.max(min, slave.minAmps);
+		}
+		if (this.master.slaves.length === 0) min = Math.max(min, 6);
+		return { chargerLoadW: amps * supply.volts * supply.phases, volts: supply.volts, phases: supply.phases, minAmps: min, offsets: this.settings.current.consumptionOffset };
 	}
 
 	supply(): Supply {

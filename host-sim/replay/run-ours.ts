@@ -153,17 +153,7 @@ export function runOurs(rows: readonly TraceRow[], options: RunOursOptions = {})
 		tuned = new GreenTracker(
 			app.energy,
 			config.green,
-			() => {
-				const supply = app.supply();
-				let amps = 0;
-				let min = config.minAmpsPerTWC;
-				for (const slave of app.master.slaves) {
-					if (Number.isFinite(slave.actualAmps)) amps += Math.max(0, slave.actualAmps);
-					min = Math.max(min, slave.minAmps);
-				}
-				if (app.master.slaves.length === 0) min = Math.max(min, 6);
-				return { chargerLoadW: amps * supply.volts * supply.phases, volts: supply.volts, phases: supply.phases, minAmps: min, offsets: app.settings.current.consumptionOffset };
-			},
+			() => app.greenInputs(),
 			options.greenTuning,
 		);
 	}
