@@ -12,7 +12,8 @@
  *    takes 10 s to start; sleepy: falls asleep when it stops and wakes every 15 minutes).
  *    `--tuning='{"maxShortShare":0.03}'` runs ours with another green tuning (GreenTuning keys over
  *    DEFAULT_GREEN_TUNING), to compare one with the default on the same days.
- * `--no-bus` / `--no-replay` / `--no-synthetic` / `--no-traces` skip a part.
+ * 3. Energy sources: the parse of the largest fixture answers on XS (host-sim/bench-xs-parse.mjs).
+ * `--no-bus` / `--no-replay` / `--no-synthetic` / `--no-traces` / `--no-xs-parse` skip a part.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -194,4 +195,22 @@ if (json) {
 		if (warned.length > 0) console.log(`Core warnings during the replays: ${warned.map((r) => `${r.day}: ${r.logLines}`).join(", ")} (npm run replay shows them).`);
 		console.log(`Run time: ${(days.reduce((s, d) => s + d.runMs, 0) / 1000).toFixed(1)} s.`);
 	}
+}
+
+// Energy sources (issue 11): the parse of the largest fixture answers on XS against the bus FIFO's
+// 133 ms (host-sim/bench-xs-parse.mjs, in a child process: xsnap locks its process down).
+// `--no-xs-parse` skips it; with --json it is left out (run the script with --json for its figures).
+if (!json && !args.includes("--no-xs-parse")) {
+	const { spawnSync } = await import("node:child_process");
+	const run = spawnSync(process.execPath, [join(here, "bench-xs-parse.mjs")], { encoding: "utf8" });
+	console.log("");
+	process.stdout.write(run.status === 0 ? run.stdout : `XS parse bench failed: ${run.stderr || run.stdout}`);
+}
+
+// `--api`: API latency at 50 requests/s, without and with an open event stream (host-sim/bench-api.ts).
+if (args.includes("--api")) {
+	const { benchApi, printApi } = await import("./bench-api.js");
+	const apiSeconds = Number(option("api-seconds") ?? 4);
+	printApi(await benchApi(apiSeconds), apiSeconds);
+	process.exit(0);
 }

@@ -12,6 +12,7 @@ import { parseConfigText, type Config } from "../src/config/config.js";
 import type { BytePort } from "../src/platform/byte-port.js";
 import { formatTwcId } from "../src/twc/messages.js";
 import { ConsoleLog, isLogLevel } from "./console-log.js";
+import { cryptoRandom } from "./crypto-random.js";
 import { NodeClock } from "./node-clock.js";
 import { createNodePlatform, openBusPort, type NodePlatform } from "./node-platform.js";
 import { syntheticDay } from "./replay/synthetic-days.js";
@@ -31,6 +32,8 @@ const USAGE = `Usage: npm start -- [options]
                       interface.Dummy enabled: the simulated wall connectors, no serial port)
   --http-port N       web API port (default: control.HTTP.listenPort, 8080; a port in
                       use is an error: is another instance running?)
+  --listen ADDRESS    address the web API binds (default 127.0.0.1: this computer only;
+                      0.0.0.0 or :: for the network, then set a password on the page)
   --log-level LEVEL   error, warn, info (default) or debug
   --seed N            seed of the simulation (repeatable demo runs)
   --help              this text
@@ -41,6 +44,8 @@ export interface CliOptions {
 	bus: string | undefined;
 	configFile: string | undefined;
 	httpPort: number | undefined;
+	/** The address the web API binds: loopback unless told otherwise. */
+	listen: string;
 	logLevel: "error" | "warn" | "info" | "debug";
 	seed: number;
 	help: boolean;
@@ -55,6 +60,7 @@ export function parseCommandLine(argv: string[]): CliOptions {
 			bus: { type: "string" },
 			config: { type: "string" },
 			"http-port": { type: "string" },
+			listen: { type: "string" },
 			"log-level": { type: "string" },
 			seed: { type: "string" },
 			help: { type: "boolean" },
@@ -74,10 +80,24 @@ export function parseCommandLine(argv: string[]): CliOptions {
 		bus: values.bus,
 		configFile: values.config,
 		httpPort: whole("http-port", values["http-port"], 0, 65535),
+		listen: listenAddress(values.listen),
 		logLevel: level,
 		seed: whole("seed", values.seed, 0, 2 ** 31) ?? 2026,
 		help: values.help ?? false,
 	};
+}
+
+/** The loopback address unless one is given; an address that is not an IP or a name is an error. */
+/** True for an address only this computer can reach. */
+export function isLoopback(address: string): boolean {
+	return address === "localhost" || address === "::1" || /^127\./.test(address);
+}
+
+function listenAddress(text: string | undefined): string {
+	if (text === undefined) return "127.0.0.1";
+	const address = text.trim().replace(/^\[(.*)\]$/, "$1");
+	if (!/^[0-9a-zA-Z.:%-]+$/.test(address)) throw new Error(`--listen must be an IP address or host name such as 127.0.0.1, 0.0.0.0 or :: (got "${text}")`);
+	return address;
 }
 
 /** Loads and checks the config; a real bus requires explicit wiring limits. */
@@ -179,10 +199,16 @@ export function run(
 			log,
 			seed: options.seed,
 			httpPort: config.http.enabled ? (options.httpPort ?? config.http.listenPort) : undefined,
+			httpHost: options.listen,
 			// settings.json: config.settingsPath, else beside the config file on a real bus; the demo keeps them in memory.
 			storageDir: config.settingsPath || (address !== undefined ? dirname(resolve(configFile)) : undefined),
 		});
-		app = new App(platform, config);
+		// Bound to loopback (the default) the API is open to this computer alone, as TWCManager's scripts
+		// and tests expect; on a network address the password is required (set it on the page).
+		const loopback = isLoopback(options.listen);
+		app = new App(platform, config, {
+			web: { random: cryptoRandom, access: loopback ? { openTo: "addresses", openAddresses: ["127.0.0.1", "::1", "::ffff:127.0.0.1"] } : undefined },
+		});
 		// The demo (no --config): outside the green hours the cars charge at 16 A between them, so there
 		// is something to see at night too. A real installation starts with TWCManager's defaults.
 		if (options.configFile === undefined && address === undefined) app.settings.update({ nonScheduledAction: 1, nonScheduledAmpsMax: 16 }, "demo");

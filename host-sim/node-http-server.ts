@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { HttpHandler, HttpRequest, HttpResponse, HttpServer } from "../src/platform/http-server.js";
+import type { HttpHandler, HttpRequest, HttpResponse, HttpServer, ResponseStream } from "../src/platform/http-server.js";
 import { silentLog, type Log } from "../src/platform/log.js";
+
+/** The host's request-body cap. */
+export const HOST_MAX_BODY_BYTES = 256 * 1024;
 
 export interface NodeHttpServerOptions {
 	/** Port to listen on; 0 picks a free one (tests). */
@@ -33,7 +36,9 @@ export class NodeHttpServer implements HttpServer {
 	constructor(options: NodeHttpServerOptions) {
 		this.#options = options;
 		this.#log = options.log ?? silentLog;
-		this.#maxBody = options.maxBodyBytes ?? 64 * 1024;
+		// 256 KiB: TWCManager's own API tests send a 100 KB debug command and expect the route's 400,
+		// not 413; the device keeps 64 KiB (modules/http-server.ts).
+		this.#maxBody = options.maxBodyBytes ?? HOST_MAX_BODY_BYTES;
 		this.listening = new Promise<number>((resolve, reject) => {
 			this.#resolve = resolve;
 			this.#reject = reject;
@@ -105,6 +110,8 @@ export class NodeHttpServer implements HttpServer {
 			query: new Map(new URLSearchParams(q < 0 ? "" : url.slice(q + 1))),
 			headers: headerMap(req),
 			body,
+			// Always set: a request without it would count as one from inside the program.
+			remoteAddress: req.socket.remoteAddress ?? "unknown",
 		};
 		try {
 			// serve() sets the handler before the server exists.
@@ -157,6 +164,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 function writeResponse(res: ServerResponse, response: HttpResponse): void {
+	if (response.stream !== undefined) {
+		writeStream(res, response, response.stream);
+		return;
+	}
 	const body = response.body ?? "";
 	// setHeader and writeHead throw on a bad header or status before anything is sent: the caller
 	// turns that into a 500. setHeader is case-insensitive, so contentType wins over a header.
@@ -171,4 +182,30 @@ function writeResponse(res: ServerResponse, response: HttpResponse): void {
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
 	writeResponse(res, { status, contentType: "application/json", body: JSON.stringify(value) });
+}
+
+/** A streamed answer (Server-Sent Events): headers now, no length, then writes until either side ends. */
+function writeStream(res: ServerResponse, response: HttpResponse, start: (out: ResponseStream) => void): void {
+	for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+	res.setHeader("content-type", response.contentType ?? "text/plain; charset=utf-8");
+	res.writeHead(response.status);
+	res.flushHeaders();
+	// Events must go out as written, not wait for more.
+	res.socket?.setNoDelay(true);
+	const open = () => !res.destroyed && !res.writableEnded;
+	const out: ResponseStream = {
+		write(text) {
+			if (!open()) return false;
+			res.write(text);
+			return true;
+		},
+		end() {
+			if (open()) res.end();
+		},
+		onClose(callback) {
+			if (!open()) callback();
+			else res.once("close", callback);
+		},
+	};
+	start(out);
 }

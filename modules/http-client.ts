@@ -8,17 +8,28 @@
  * timeout (default 10 s), a response body above `maxResponseBytes` (default 16 KiB) is an error
  * naming the cap (the RAM is small), and the connection is closed after each request.
  *
- * http:// only: https:// is refused with an error saying so. TLS would need the SDK's
- * `embedded:io/socket/tcp/tls` (manifest $(MODDABLE)/examples/io/tcp/tlssocket/manifest.json, CA
- * certificates as data) as the client's socket, and about 20 KB of free RAM per handshake; this
- * build does not include it. No socket is opened at module load (preloaded).
+ * https:// goes through the SDK's TLS socket (`embedded:io/socket/tcp/tls`, TLS 1.2, RSA and ECDHE_RSA
+ * key exchange; examples/io/tcp/tlssocket). `acceptSelfSigned` means NO certificate verification
+ * (the SDK's `verify: false`): the link is encrypted, but anyone on the home network who can answer
+ * for that address (ARP or DNS spoofing) sees the request, its password or token included, and can
+ * send false values. That is the price of talking to a Powerwall or an Envoy, which have no other
+ * certificate. Without it the server's chain is checked against the few root CAs the manifest
+ * bundles (Let's Encrypt, DigiCert, GlobalSign, GTS, Sectigo/USERTrust, GoDaddy, Starfield) and
+ * their validity dates, so a verified request needs the clock set (SNTP): before it is, it fails
+ * saying so. A handshake costs RSA/ECDHE arithmetic and a 16 KB record buffer: measured on the
+ * desktop build, about 40 KB of chunk heap while it runs (docs/esp32.md, "Energy sources on the
+ * device"); one request at a time is what the ESP32's heap allows.
  */
 import HTTPClient from "embedded:network/http/client";
 import TCP from "embedded:io/socket/tcp";
+// mcconfig's generated tsconfig maps the SDK's tls.d.ts under "embedded:io/socket/tls" (not the
+// module's name), so its own compile finds no types here; modules/tsconfig.json checks it (tls.d.ts).
+// @ts-ignore TS7016 under mcconfig only
+import TLSSocket from "embedded:io/socket/tcp/tls";
 import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import Timer from "timer";
-import type { HttpClient, HttpClientRequest, HttpClientResult } from "platform/http-client";
+import { HTTP_MAX_BYTES, type HttpClient, type HttpClientRequest, type HttpClientResult } from "platform/http-client";
 
 export interface ModdableHttpClientOptions {
 	/** DNS servers asked for host names (default Cloudflare and Google). */
@@ -27,19 +38,24 @@ export interface ModdableHttpClientOptions {
 	maxResponseBytes?: number;
 	/** Default timeout when a request gives none (10 s). */
 	timeoutMs?: number;
+	/** Measures each answer's callback (where a source parses it) as a JavaScript turn ("http-client"). */
+	turns?: { run<T>(kind: string, work: () => T): T };
 }
 
-/** The parts of an http:// URL the client needs, or an error text. */
-export function parseHttpUrl(url: string): { host: string; port: number; path: string } | string {
+/** A verified certificate's validity dates mean something only once the clock is set: 2024-01-01. */
+export const CLOCK_SET_AFTER_MS = Date.UTC(2024, 0, 1);
+
+/** The parts of an http:// or https:// URL the client needs, or an error text. */
+export function parseHttpUrl(url: string): { host: string; port: number; path: string; secure: boolean } | string {
 	const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/.exec(url);
 	if (match === null) return `not a URL: ${JSON.stringify(url.slice(0, 80))}`;
 	const scheme = match[1].toLowerCase();
-	if (scheme === "https") return `https is not supported on the device (no TLS in this build): use http:// (${url.slice(0, 80)})`;
-	if (scheme !== "http") return `only http:// URLs are supported (got ${scheme}://)`;
+	if (scheme !== "http" && scheme !== "https") return `only http:// and https:// URLs are supported (got ${scheme}://)`;
+	const secure = scheme === "https";
 	let authority = match[2];
 	const at = authority.lastIndexOf("@");
 	if (at >= 0) return "user:password@ in a URL is not supported: send an Authorization header";
-	let port = 80;
+	let port = secure ? 443 : 80;
 	const colon = authority.lastIndexOf(":");
 	if (colon >= 0 && !authority.endsWith("]")) {
 		const text = authority.slice(colon + 1);
@@ -48,22 +64,25 @@ export function parseHttpUrl(url: string): { host: string; port: number; path: s
 		authority = authority.slice(0, colon);
 	}
 	if (authority === "" || authority.startsWith("[")) return `bad or unsupported host in URL: ${JSON.stringify(authority)} (IPv6 is not supported)`;
-	return { host: authority, port, path: match[3] === "" ? "/" : match[3] };
+	return { host: authority, port, path: match[3] === "" ? "/" : match[3], secure };
 }
 
 export class ModdableHttpClient implements HttpClient {
 	readonly #dnsServers: string[];
 	readonly #maxResponse: number;
 	readonly #timeoutMs: number;
+	readonly #turns: ModdableHttpClientOptions["turns"];
 
 	constructor(options: ModdableHttpClientOptions = {}) {
 		this.#dnsServers = [...(options.dnsServers ?? ["1.1.1.1", "8.8.8.8"])];
 		this.#maxResponse = options.maxResponseBytes ?? 16 * 1024;
 		this.#timeoutMs = options.timeoutMs ?? 10_000;
+		this.#turns = options.turns;
 	}
 
 	request(request: HttpClientRequest, onDone: (result: HttpClientResult) => void): void {
 		let done = false;
+		const turns = this.#turns;
 		let client: HTTPClient | undefined;
 		let timer: Timer | undefined;
 		const finish = (result: HttpClientResult): void => {
@@ -79,12 +98,16 @@ export class ModdableHttpClient implements HttpClient {
 				// Closed already.
 			}
 			try {
-				onDone(result);
+				if (turns !== undefined) turns.run("http-client", () => onDone(result));
+				else onDone(result);
 			} catch (error) {
 				trace(`error http-client: callback threw ${String(error)}\n`);
 			}
 		};
-		const url = parseHttpUrl(request.url);
+		let url = parseHttpUrl(request.url);
+		if (typeof url !== "string" && url.secure && request.acceptSelfSigned !== true && Date.now() < CLOCK_SET_AFTER_MS) {
+			url = `cannot check ${url.host}'s certificate: the device clock is not set yet (no network time), so its dates cannot be verified`;
+		}
 		if (typeof url === "string") {
 			// Asynchronously, as for every other outcome.
 			Timer.set(() => finish({ error: url }), 0);
@@ -105,14 +128,24 @@ export class ModdableHttpClient implements HttpClient {
 		let received = 0;
 		let status: number | undefined;
 		let sent = 0;
-		const maxResponse = this.#maxResponse;
+		// The request's cap, but never above the device's (its RAM).
+		const maxResponse = Math.min(request.maxBytes ?? HTTP_MAX_BYTES, this.#maxResponse);
+		const secure = url.secure;
+		const socket = secure
+			? { io: TLSSocket, TCP: { io: TCP }, secure: { verify: request.acceptSelfSigned !== true } }
+			: { io: TCP };
 		try {
 			client = new HTTPClient({
 				host: url.host,
 				port: url.port,
 				dns: { io: Resolver, servers: this.#dnsServers, socket: { io: UDP } },
-				socket: { io: TCP },
-				onError: () => finish({ error: `cannot reach ${url.host}:${url.port} (name not found, refused or lost)` }),
+				socket,
+				onError: () =>
+					finish({
+						error: secure
+							? `cannot reach ${url.host}:${url.port} over https (name not found, refused, TLS handshake failed${request.acceptSelfSigned === true ? "" : " or certificate not trusted"})`
+							: `cannot reach ${url.host}:${url.port} (name not found, refused or lost)`,
+					}),
 			});
 			client.request({
 				method: request.method,
@@ -139,7 +172,11 @@ export class ModdableHttpClient implements HttpClient {
 				},
 				onDone(error: Error | null) {
 					if (error) {
-						finish({ error: status === undefined ? `cannot reach ${url.host}:${url.port} (refused, lost or not an HTTP server)` : `connection lost during the response (status ${status})` });
+						finish({
+							error: status === undefined
+								? `cannot reach ${url.host}:${url.port} (refused, lost or not an HTTP${secure ? "S" : ""} server${secure ? `; TLS handshake failed${request.acceptSelfSigned === true ? "" : " or certificate not trusted"}` : ""})`
+								: `connection lost during the response (status ${status})`,
+						});
 						return;
 					}
 					let text = "";

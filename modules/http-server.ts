@@ -293,9 +293,14 @@ export class ModdableHttpServer implements HttpServer {
 		const q = target.indexOf("?");
 		const query = parseQuery(q < 0 ? "" : target.slice(q + 1));
 		if (typeof query === "string") return jsonAnswer(400, query);
-		const request: HttpRequest = { method: exchange.method, path: q < 0 ? target : target.slice(0, q), query, headers: exchange.headers, body };
+		// The SDK's connection does not tell the peer's address: "unknown" still marks the request as
+		// one from the network (without it the password guard would take it for the program's own).
+		const request: HttpRequest = { method: exchange.method, path: q < 0 ? target : target.slice(0, q), query, headers: exchange.headers, body, remoteAddress: "unknown" };
 		try {
-			return this.#handler!(request);
+			const answer = this.#handler!(request);
+			// Streamed answers (Server-Sent Events) are not written by this binding yet.
+			if (answer.stream !== undefined) return jsonAnswer(501, "event streams are not served by the device yet: poll GET /api/v1/state");
+			return answer;
 		} catch (error) {
 			this.#log.write("error", "http", `${request.method} ${request.path} failed: ${String(error)}`);
 			return jsonAnswer(500, String(error));

@@ -32,6 +32,8 @@ import { DeviceConfig, type DeviceSettings } from "./device-config.js";
 import { ModdableHttpServer } from "./http-server.js";
 import { ModdableHttpClient } from "./http-client.js";
 import { ModdableTcpClient } from "./tcp-client.js";
+import { ModdableMqttClient } from "./mqtt-client.js";
+import { ModdableSerialOpener } from "./serial-opener.js";
 import { FIFO_FILL_MS, TurnMeter } from "./turn-meter.js";
 import { addSetupRoutes, basicPassword, type SetupSource, type SetupValues } from "api/setup-routes";
 import { Network } from "./network.js";
@@ -103,8 +105,14 @@ export default function main(): void {
 	const direction = port.dePin !== undefined && port.dePin >= 0 ? `DE/RE on GPIO ${port.dePin}` : "auto-direction";
 	log.write("info", "bus", `${port.device ?? `UART ${port.uart} TX ${port.txPin} RX ${port.rxPin}`} 9600 8N1, ${direction}`);
 
-	// 3. The master and its API.
-	startMaster(log, clock, bus, http, storage, deviceConfig, setup, loaded.config);
+	// 3. The master and its API. A P1 meter (sources.DSMR) gets another UART, never the bus's.
+	const serialPorts = new ModdableSerialOpener({
+		busUart: port.uart,
+		busPins: [port.txPin, port.rxPin, port.dePin ?? -1].filter((pin) => pin >= 0),
+		devicePaths: port.device !== undefined,
+		turns,
+	});
+	startMaster(log, clock, bus, http, storage, deviceConfig, setup, loaded.config, serialPorts);
 }
 
 /** The flash storage; when it cannot be opened, one that stores nothing and says so. */
@@ -122,7 +130,7 @@ function openStorage(manifest: Readonly<Record<string, unknown>>, log: TraceLog)
 	}
 }
 
-function startMaster(log: TraceLog, clock: TimerClock, bus: SerialBytePort, http: ModdableHttpServer, storage: Storage, deviceConfig: DeviceConfig<Config>, setup: SetupSource, core: Config): void {
+function startMaster(log: TraceLog, clock: TimerClock, bus: SerialBytePort, http: ModdableHttpServer, storage: Storage, deviceConfig: DeviceConfig<Config>, setup: SetupSource, core: Config, serialPorts: ModdableSerialOpener): void {
 	let check: UpdateCheck | undefined;
 	let linked = () => false;
 	check = startBootCheck({ clock, log, linked: () => linked() });
@@ -132,12 +140,21 @@ function startMaster(log: TraceLog, clock: TimerClock, bus: SerialBytePort, http
 		random: { next: () => Math.random() },
 		bus,
 		http: observeAnswers(http, () => check?.apiAnswered()),
-		httpClient: new ModdableHttpClient(),
+		httpClient: new ModdableHttpClient({ turns }),
 		tcp: new ModdableTcpClient({ log }),
+		mqtt: new ModdableMqttClient({ log, turns }),
+		serialPorts,
 		storage,
 	};
 	try {
-		const app = new App(platform, core, { configStore: deviceConfig });
+		const app = new App(platform, core, {
+			configStore: deviceConfig,
+			// The Host/Origin checks accept the device's mDNS name; the admin password of the setup page
+			// is the page's password too (one password).
+			web: { names: () => [setup.network().hostname] },
+		});
+		const adminPassword = storedAdminPassword(deviceConfig);
+		if (!app.auth.passwordSet && adminPassword !== "") app.auth.setPassword(adminPassword, undefined, "setup");
 		addSetupRoutes(app.router, setup);
 		app.router.get("/api/v1/device", () => json(200, deviceStatus()));
 		linked = () => app.master.slaves.length > 0;
@@ -266,4 +283,15 @@ function deviceStatus(): Record<string, unknown> {
 			stackBytes: instrument("XS Stack Used"),
 		},
 	};
+}
+
+/** The admin password the setup page stored in the configuration document ("" when none). */
+function storedAdminPassword(deviceConfig: DeviceConfig<Config>): string {
+	try {
+		const text = deviceConfig.read();
+		const doc = text === undefined ? undefined : (JSON.parse(text) as { device?: { adminPassword?: unknown } });
+		return typeof doc?.device?.adminPassword === "string" ? doc.device.adminPassword : "";
+	} catch {
+		return "";
+	}
 }

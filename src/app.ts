@@ -10,6 +10,9 @@ import { addLogRoutes, hasLogRing } from "./api/log-routes.js";
 import { Router } from "./api/router.js";
 import { addStateRoutes } from "./api/state-routes.js";
 import { addTwcManagerRoutes, type ChargingSummary, type TwcManagerApiSource } from "./api/twcmanager-routes.js";
+import { addHistoryRoutes } from "./api/history-routes.js";
+import { addTwcManagerExtraRoutes, TwcResponseRecorder } from "./api/twcmanager-extra-routes.js";
+import { History, sampleOf, siteEnergy } from "./charge/history.js";
 import { ChargeController, type GreenSource } from "./charge/charge-controller.js";
 import { GreenTracker, type GreenContext } from "./charge/green.js";
 import { EnergyReadings } from "./energy/readings.js";
@@ -19,7 +22,14 @@ import { measuredSupply, type Supply } from "./charge/power.js";
 import { SettingsStore } from "./charge/settings.js";
 import type { Config } from "./config/config.js";
 import type { Platform } from "./platform/platform.js";
+import type { Random } from "./platform/random.js";
+import type { AccessSettings, Auth } from "./api/auth.js";
+import type { EventHub } from "./api/events.js";
+import { addWeb } from "./web/web-routes.js";
+import { appStatusSource } from "./mqtt/app-status.js";
+import { MqttLink, type MqttCommandResult } from "./mqtt/mqtt-link.js";
 import { Master, type MasterEvent } from "./twc/master.js";
+import { startStopAll } from "./twc/start-stop-all.js";
 import type { SlaveRecord } from "./twc/slave.js";
 
 export interface AppOptions {
@@ -27,6 +37,15 @@ export interface AppOptions {
 	green?: GreenSource;
 	/** The configuration document the API reads and changes (the device's, on flash); no route without it. */
 	configStore?: ConfigStore;
+	/** The phone page, the password and the event stream (src/web, src/api/auth.ts). */
+	web?: {
+		/** The names this device answers to, for the Host/Origin checks (e.g. "twc-1a2b.local"). */
+		names?: () => readonly string[];
+		/** Access before the user chose (the host bound to loopback opens it to this computer). */
+		access?: Partial<AccessSettings>;
+		/** A CSPRNG for session ids, tokens and salts (the platform's may be seeded). */
+		random?: Random;
+	};
 }
 
 export class App implements TwcManagerApiSource {
@@ -40,6 +59,16 @@ export class App implements TwcManagerApiSource {
 	readonly sources: SourcePoller;
 	readonly green: GreenTracker;
 	readonly router: Router;
+	/** Two days of 5-minute buckets and the last charge sessions, kept in "history.json". */
+	readonly history: History;
+	/** getLastTWCResponse: the first unusual reply after a debug command (it listens on the bus port). */
+	readonly twcReplies: TwcResponseRecorder;
+	/** MQTT status, control and Home Assistant discovery (control.MQTT, status.MQTT); undefined when both are off. */
+	readonly mqtt: MqttLink | undefined;
+	/** The password, sessions, tokens and who may do what (src/api/auth.ts). */
+	readonly auth: Auth;
+	/** GET /api/v1/events: the state pushed to open streams. */
+	readonly events: EventHub;
 	#platform: Platform;
 	#problems: string[] = [];
 
@@ -54,10 +83,11 @@ export class App implements TwcManagerApiSource {
 		});
 		for (const problem of this.settings.load()) this.#problem(problem);
 		for (const problem of config.policies.errors) this.#problem(`policy: ${problem}`);
+		this.twcReplies = new TwcResponseRecorder(() => platform.clock.now());
 		this.master = new Master({
 			clock: platform.clock,
 			log: platform.log,
-			port: platform.bus,
+			port: this.twcReplies.wrap(platform.bus),
 			offers: { offerFor: (slave) => this.charge.offerFor(slave) },
 			random: platform.random,
 			wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs,
@@ -102,20 +132,103 @@ export class App implements TwcManagerApiSource {
 			sources: () => this.sources.states,
 			wiring: () => ({ wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC, minAmpsPerTWC: config.minAmpsPerTWC }),
 		});
-		addControlRoutes(this.router, { controller: this.charge, settings: this.settings });
+		addControlRoutes(this.router, { controller: this.charge, settings: this.settings, wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs });
+		this.history = new History({
+			clock: platform.clock,
+			log: platform.log,
+			storage: platform.storage,
+			// The last decision's energy view: sampling must not run a decision of its own (it would shift the policy's timing).
+			read: () => sampleOf(this.master.slaves, this.supply(), siteEnergy(this.charge.green?.details), (id) => this.charge.sessions.active(id)),
+		});
+		if (this.history.loadProblem !== undefined) this.#problem(this.history.loadProblem);
+		addHistoryRoutes(this.router, { history: this.history, now: () => platform.clock.now(), localTime: (ms) => this.charge.localTime(ms), vehicles: () => this.settings.current.Vehicles });
+		addTwcManagerExtraRoutes(this.router, {
+			bus: this.master,
+			settings: this.settings,
+			engine: this.charge.engine,
+			applyNow: () => this.charge.applyNow(),
+			log: platform.log,
+			random: platform.random,
+			storage: platform.storage,
+			configDocument: () => config.document,
+			limits: { wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs, wiringMaxAmpsPerTWC: config.wiringMaxAmpsPerTWC, minAmpsPerTWC: config.minAmpsPerTWC },
+			replies: this.twcReplies,
+		});
 		addLogRoutes(this.router, hasLogRing(platform.log) ? platform.log : undefined);
 		if (options.configStore !== undefined) addConfigRoutes(this.router, options.configStore);
+		const web = addWeb(this.router, {
+			clock: platform.clock,
+			log: platform.log,
+			random: options.web?.random ?? platform.random,
+			storage: platform.storage,
+			names: options.web?.names,
+			defaults: options.web?.access,
+		});
+		this.auth = web.auth;
+		this.events = web.events;
+		this.mqtt = this.#buildMqtt(platform, config);
+	}
+
+	#buildMqtt(platform: Platform, config: Config): MqttLink | undefined {
+		const { control, status } = config.mqtt;
+		if (!control.enabled && !status.enabled) return undefined;
+		if (!platform.mqtt) {
+			this.#problem("control.MQTT / status.MQTT: this platform has no MQTT client; MQTT is off");
+			return undefined;
+		}
+		const settingsResult = (patch: Record<string, unknown>): MqttCommandResult => {
+			const result = this.settings.update(patch, "mqtt");
+			if (result.ok) this.charge.applyNow();
+			return result;
+		};
+		return new MqttLink({
+			client: platform.mqtt,
+			clock: platform.clock,
+			log: platform.log,
+			random: platform.random,
+			control,
+			status,
+			source: appStatusSource({
+				slaves: () => this.master.slaves,
+				supply: () => this.supply(),
+				controller: this.charge,
+				energy: () => this.charging(),
+				now: () => platform.clock.now(),
+				minAmpsPerTWC: config.minAmpsPerTWC,
+			}),
+			commands: {
+				chargeNow: (amps, seconds) => this.charge.chargeNow(amps, seconds, "mqtt"),
+				cancelChargeNow: () => this.charge.cancelChargeNow("mqtt"),
+				updateSettings: settingsResult,
+				startCharging: () => this.#startStopAll(true),
+				stopCharging: () => this.#startStopAll(false),
+			},
+			wiringMaxAmpsAllTWCs: config.wiringMaxAmpsAllTWCs,
+			threePhase: config.numberOfPhases === 3,
+		});
+	}
+
+	/** FC B1 / FC B2 to every linked protocol 2 unit, as POST /api/sendStartCommand. */
+	#startStopAll(start: boolean): MqttCommandResult {
+		const { sent, skipped } = startStopAll(this.master, start);
+		if (sent.length === 0) return { ok: false, errors: [this.master.slaves.length === 0 ? "no wall connector is linked" : "no linked unit takes FC B1/FC B2"] };
+		return { ok: true, errors: [], warnings: [`sent to ${sent.join(", ")}`, ...skipped.map((s) => `skipped ${s}`)] };
 	}
 
 	start(): void {
 		this.master.start();
 		this.sources.start();
+		this.history.start();
+		this.mqtt?.start();
 		if (this.config.http.enabled) this.#platform.http?.serve(this.router.handle);
 	}
 
 	stop(): void {
 		this.master.stop();
 		this.sources.stop();
+		this.history.stop();
+		this.mqtt?.stop();
+		this.events.close();
 		this.#platform.http?.close();
 	}
 

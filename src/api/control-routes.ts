@@ -18,6 +18,8 @@ const UNIT_FLOOR_AMPS = 6;
 export interface ControlSource {
 	controller: ChargeController;
 	settings: SettingsStore;
+	/** Charge Now above it is accepted and capped to it (TWCManager's master caps it too). */
+	wiringMaxAmpsAllTWCs?: number;
 }
 
 export function addControlRoutes(router: Router, source: ControlSource): void {
@@ -35,14 +37,21 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 			if (typeof rate === "string") return json(400, { error: rate });
 			const duration = intField(data, "chargeNowDuration", "seconds", 1, MAX_CHARGE_NOW_SECONDS, " (a week)");
 			if (typeof duration === "string") return json(400, { error: duration });
-			const result = controller.chargeNow(rate, duration, "api");
+			// Clients send the car's maximum: accepted, capped to the wiring limit, and said so.
+			const limit = source.wiringMaxAmpsAllTWCs;
+			const amps = limit !== undefined && rate > limit ? Math.floor(limit) : rate;
+			const result = controller.chargeNow(amps, duration, "api");
 			if (!result.ok) return json(400, { error: `chargeNowRate ${rate} A for ${duration} s refused: ${result.errors.join("; ")}`, errors: result.errors });
 			// Success keeps TWCManager's shape; a rate no car takes is said, not silently accepted.
 			const warnings = [...result.warnings];
-			if (rate < UNIT_FLOOR_AMPS && !warnings.some((w) => w.startsWith("chargeNowAmps:"))) {
+			if (amps !== rate) warnings.unshift(`chargeNowRate: ${rate} A is above the wiring limit (wiringMaxAmpsAllTWCs ${amps} A): capped to ${amps} A`);
+			if (amps < UNIT_FLOOR_AMPS && !warnings.some((w) => w.startsWith("chargeNowAmps:"))) {
 				warnings.push(`chargeNowRate: ${rate} A is below the ${UNIT_FLOOR_AMPS} A a wall connector offers at least: a car gets 0 A, so nothing charges at this rate`);
 			}
-			return json(200, warnings.length > 0 ? { status: "success", rate, duration, warnings } : { status: "success", rate, duration });
+			const answer: Record<string, unknown> = { status: "success", rate: amps, duration };
+			if (amps !== rate) answer.requestedRate = rate;
+			if (warnings.length > 0) answer.warnings = warnings;
+			return json(200, answer);
 		}),
 	);
 	router.post("/api/cancelChargeNow", () => {
@@ -102,7 +111,7 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 			const result = settings.update({ consumptionOffset: offsets }, "api");
 			if (!result.ok) return json(400, { error: result.errors.join("; ") });
 			controller.applyNow();
-			return json(200, { offsetName: data.offsetName, offsetValue: toNumber(data.offsetValue), offsetUnit: data.offsetUnit });
+			return json(200, { status: "success", offsetName: data.offsetName, offsetValue: toNumber(data.offsetValue), offsetUnit: data.offsetUnit });
 		}),
 	);
 	router.post(
@@ -110,12 +119,13 @@ export function addControlRoutes(router: Router, source: ControlSource): void {
 		body((data) => {
 			const name = data.offsetName;
 			if (typeof name !== "string") return json(400, { error: `offsetName must be a string (got ${show(name)})` });
+			if (name === "") return json(400, { error: "offsetName is required: give the name of the offset to delete" });
 			// Own names only: `in` would find "toString" or "__proto__" on every object.
 			if (!Object.prototype.hasOwnProperty.call(settings.current.consumptionOffset, name)) return json(404, { error: `no consumption offset named ${show(name)}` });
 			const offsets = { ...settings.current.consumptionOffset };
 			delete offsets[name];
 			const result = settings.update({ consumptionOffset: offsets }, "api");
-			return result.ok ? json(200, { status: "success" }) : json(400, { error: result.errors.join("; ") });
+			return result.ok ? json(200, { status: "success", offsetName: name }) : json(400, { error: result.errors.join("; ") });
 		}),
 	);
 

@@ -45,8 +45,32 @@ export interface Config {
 	dummy: { enabled: boolean };
 	rs485: { enabled: boolean; port: string | undefined; baud: number };
 	http: { enabled: boolean; listenPort: number };
+	/** TWCManager's control.MQTT and status.MQTT (src/mqtt). */
+	mqtt: { control: MqttControlConfig; status: MqttStatusConfig };
 	/** The parsed document, kept for sections later code reads (policy, sources...). */
 	document: Readonly<Record<string, unknown>>;
+}
+
+/** One MQTT connection as TWCManager's sections give it. */
+export interface MqttBrokerConfig {
+	enabled: boolean;
+	host: string;
+	port: number;
+	/** Sent only when not empty. */
+	username: string;
+	password: string;
+	/** Without a trailing "/": "TWC". */
+	topicPrefix: string;
+}
+
+export type MqttControlConfig = MqttBrokerConfig;
+
+export interface MqttStatusConfig extends MqttBrokerConfig {
+	/** Seconds between two publishes of one topic; 0 = none. */
+	ratelimit: number;
+	homeassistantDiscovery: boolean;
+	discoveryPrefix: string;
+	deviceNamePrefix: string;
 }
 
 export interface ConfigResult {
@@ -63,7 +87,7 @@ export interface ParseOptions {
 }
 
 /** Sections the core reads now; anything else in the document is reported as ignored. */
-const SUPPORTED_SECTIONS = new Set(["config", "interface", "control", "policy", "sources"]);
+const SUPPORTED_SECTIONS = new Set(["config", "interface", "control", "policy", "sources", "status"]);
 /** Sections checked by their own reader (policy.ts, energy/registry.ts), not by the key table. */
 const OWN_READER_SECTIONS = new Set(["policy", "sources"]);
 
@@ -366,6 +390,7 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 	const startW = values.get("config.greenStartSurplusW") as number | null;
 	const stopW = values.get("config.greenStopSurplusW") as number | null;
 	if (startW !== null && stopW !== null && stopW > startW) errors.push(`config.greenStopSurplusW (${stopW} W) is above config.greenStartSurplusW (${startW} W): a car would start and stop at once`);
+	const mqtt = readMqtt(values, errors);
 	const policies = compilePolicies(document.policy, document.config);
 	for (const text of policies.errors) warnings.push(`policy error: ${text}`);
 	for (const text of policies.warnings) warnings.push(text);
@@ -414,11 +439,60 @@ export function parseConfig(document: unknown, options: ParseOptions = {}): Conf
 			enabled: values.get("control.HTTP.enabled") as boolean,
 			listenPort: num("control.HTTP.listenPort"),
 		},
+		mqtt,
 		document,
 	};
 	if (values.get("interface.Dummy.scenario") !== "") warnings.push(`interface.Dummy.scenario: TWCManager's test scenarios are not supported; the simulated wall connectors are used`);
 	if (config.rs485.baud !== 9600) warnings.push(`interface.RS485.baud: the wall connectors talk at 9600 baud; ${config.rs485.baud} will not link`);
 	return { config, errors, warnings };
+}
+
+/**
+ * control.MQTT and status.MQTT: a broker is required when a section is enabled; TLS is refused
+ * rather than silently dropped (the password would travel in clear); a prefix must be a topic a
+ * client may publish to (no "+" or "#", no empty level).
+ */
+function readMqtt(values: Map<string, unknown>, errors: string[]): { control: MqttControlConfig; status: MqttStatusConfig } {
+	const broker = (section: string): MqttBrokerConfig => {
+		const get = (key: string) => values.get(`${section}.${key}`);
+		const enabled = get("enabled") as boolean;
+		const host = (get("brokerIP") as string).trim();
+		const topicPrefix = get("topicPrefix") as string;
+		if (enabled) {
+			if (host === "") errors.push(`${section}.brokerIP: required when ${section}.enabled is true (the MQTT broker's host name or address)`);
+			if (get("brokerTLS") === true) errors.push(`${section}.brokerTLS: TLS to the broker is not supported by this build; use the broker's plain listener (e.g. port 1883 on the local network) and set brokerTLS to false`);
+			const prefixError = topicLevelsError(topicPrefix);
+			if (prefixError) errors.push(`${section}.topicPrefix: ${prefixError}`);
+		}
+		return { enabled, host, port: get("brokerPort") as number, username: get("username") as string, password: get("password") as string, topicPrefix };
+	};
+	const control = broker("control.MQTT");
+	const status = broker("status.MQTT");
+	const discoveryPrefix = values.get("status.MQTT.discoveryPrefix") as string;
+	const homeassistantDiscovery = values.get("status.MQTT.homeassistantDiscovery") as boolean;
+	if (status.enabled && homeassistantDiscovery) {
+		const prefixError = topicLevelsError(discoveryPrefix);
+		if (prefixError) errors.push(`status.MQTT.discoveryPrefix: ${prefixError}`);
+	}
+	return {
+		control,
+		status: {
+			...status,
+			ratelimit: values.get("status.MQTT.ratelimit") as number,
+			homeassistantDiscovery,
+			discoveryPrefix,
+			deviceNamePrefix: values.get("status.MQTT.deviceNamePrefix") as string,
+		},
+	};
+}
+
+/** Why `prefix` cannot start a topic we publish to, or undefined when it can. */
+function topicLevelsError(prefix: string): string | undefined {
+	if (prefix === "") return "must not be empty (e.g. \"TWC\")";
+	if (/[+#]/.test(prefix)) return `"${prefix}" contains an MQTT wildcard ("+" or "#"), which no published topic may contain`;
+	if (prefix.split("/").some((level) => level === "")) return `"${prefix}" has an empty topic level (a leading, trailing or double "/")`;
+	if (/[\u0000-\u001f]/.test(prefix)) return `"${prefix}" contains a control character`;
+	return undefined;
 }
 
 function lookup(document: Record<string, unknown>, path: string): unknown {

@@ -92,7 +92,6 @@ test("chargeNowDuration and chargeNowRate are read as Python's int(): hex, expon
 		["1e1", 60, /^chargeNowRate must be a whole decimal number of amps/],
 		[null, 60, /^chargeNowRate must be a whole decimal number of amps \(got null\)$/],
 		[0.5, 60, /^chargeNowRate must be a whole number of amps ≥ 1 \(got 0.5\)$/],
-		[1e308, 60, /chargeNowAmps: 1e\+308 is above wiringMaxAmpsAllTWCs \(40\)/],
 	];
 	for (const [rate, duration, error] of refused) {
 		const r = send(app, "POST", "/api/chargeNow", { chargeNowRate: rate, chargeNowDuration: duration });

@@ -65,14 +65,14 @@ test("sections and keys not supported yet are reported as ignored, never dropped
 		config: { wiringMaxAmpsAllTWCs: 20, wiringMaxAmpsPerTWC: 20, teslaApiClientID: "x", wiringMaxAmpsAlTWCs: 30 },
 		sources: { NoSuchMeter: { enabled: true } },
 		logging: {},
-		control: { MQTT: { enabled: true } },
+		control: { OCPP: { enabled: true } },
 	});
 	t.truthy(config);
 	t.true(warnings.some((w) => w.startsWith("sources.NoSuchMeter: unknown energy system (known: ")), "an energy system this version does not know");
 	t.true(warnings.includes("logging: section not supported yet, ignored"));
 	t.true(warnings.includes("config.teslaApiClientID: not supported yet, ignored"));
 	t.true(warnings.includes("config.wiringMaxAmpsAlTWCs: not supported yet, ignored"), "a typo is visible");
-	t.true(warnings.includes("control.MQTT: not supported yet, ignored"));
+	t.true(warnings.includes("control.OCPP: not supported yet, ignored"));
 });
 
 test("a per-unit limit above the total is held to the total, fractional amps are rounded down, with a warning", (t) => {
@@ -200,7 +200,11 @@ test("TWCManager's example config.json is read: comments after values, trailing 
 	t.is(config!.http.listenPort, 8080);
 	const sources = config!.document.sources as Record<string, { excludeConsumptionInverters?: number[] }>;
 	t.deepEqual(sources.SolarLog.excludeConsumptionInverters, [2], "the comment after the array is cut");
-	for (const section of ["logging", "status", "vehicle"]) t.true(warnings.includes(`${section}: section not supported yet, ignored`), section);
+	for (const section of ["logging", "vehicle"]) t.true(warnings.includes(`${section}: section not supported yet, ignored`), section);
+	// status.MQTT is read (src/mqtt); TWCManager's deprecated HASS status push is not.
+	t.true(warnings.includes("status.HASS: not supported yet, ignored"), warnings.join("\n"));
+	t.false(warnings.some((w) => w.startsWith("status.MQTT")), warnings.join("\n"));
+	t.like(config!.mqtt.status, { enabled: false, host: "192.168.1.1", topicPrefix: "TWC", ratelimit: 60 });
 	t.true(warnings.includes("config.fakeMaster: not supported yet, ignored"));
 	t.true(warnings.includes("interface.TCP: not supported yet, ignored"));
 	t.false(warnings.some((w) => w.startsWith("interface.Dummy")), warnings.join("\n"));

@@ -11,7 +11,10 @@ import { ScriptedPort } from "../../core/support/scripted-bus.js";
 async function start(t: { teardown(fn: () => void): void }) {
 	const clock = new VirtualClock();
 	const { config } = parseConfig({ config: { wiringMaxAmpsAllTWCs: 40, wiringMaxAmpsPerTWC: 32 } });
-	const app = new App({ clock, log: silentLog, random: seededRandom(1), bus: new ScriptedPort(clock) }, config!);
+	// As `npm start` on loopback: the API is open to this computer (the password is another test's).
+	const app = new App({ clock, log: silentLog, random: seededRandom(1), bus: new ScriptedPort(clock) }, config!, {
+		web: { access: { openTo: "addresses", openAddresses: ["127.0.0.1", "::1", "::ffff:127.0.0.1"] } },
+	});
 	app.start();
 	clock.advance(1500);
 	const server = new NodeHttpServer({ port: 0, host: "127.0.0.1" });

@@ -66,24 +66,30 @@ test("POST /api/cancelChargeNow ends Charge Now at once", (t) => {
 	h.stop();
 });
 
-test("POST /api/chargeNow refuses a rate or duration ≤ 0 and a rate above the wiring with 400, changing nothing", (t) => {
+test("POST /api/chargeNow refuses a rate or duration ≤ 0 with 400, changing nothing; a rate above the wiring is accepted and capped, as TWCManager does", (t) => {
 	const h = new Harness({ slaves: 1 });
 	h.waitLinked();
 	for (const body of [
 		{ chargeNowRate: 0, chargeNowDuration: 60 },
 		{ chargeNowRate: 16, chargeNowDuration: -5 },
 		{ chargeNowRate: "lots", chargeNowDuration: 60 },
-		{ chargeNowRate: 80, chargeNowDuration: 60 },
 	]) {
 		const r = h.post("/api/chargeNow", body);
 		t.is(r.status, 400, JSON.stringify(body));
 		t.truthy(r.json.error);
 	}
-	t.regex(h.post("/api/chargeNow", { chargeNowRate: 80, chargeNowDuration: 60 }).json.error, /chargeNowAmps: 80 is above wiringMaxAmpsAllTWCs \(40\)/);
 	t.is(h.post("/api/chargeNow", "not json").status, 400);
 	h.advance(5000);
 	t.is(h.lastOffer(0), 0);
 	t.is(h.app.settings.current.chargeNowTimeEnd, 0);
+	// Clients that send the car's maximum: accepted, capped to the wiring limit, and said so.
+	const capped = h.post("/api/chargeNow", { chargeNowRate: 80, chargeNowDuration: 60 });
+	t.is(capped.status, 200);
+	t.is(capped.json.rate, 40);
+	t.true((capped.json.warnings as string[]).some((w) => /40/.test(w)), JSON.stringify(capped.json));
+	t.is(h.app.settings.current.chargeNowAmps, 40);
+	h.advance(5000);
+	t.true(h.lastOffer(0)! <= 32, "the unit never above its own wiring");
 	h.stop();
 });
 
