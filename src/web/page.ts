@@ -122,15 +122,18 @@ async function loadHistory(): Promise<void> {
 	}
 }
 
-/** Reads the history's 5-minute buckets, whatever their exact field names. */
+/** Reads GET /api/v1/history's 5-minute buckets: start (UTC ms), generationW, consumptionW, chargingW, units {id: W}. */
 function historyPoints(data: Json): Point[] {
-	const list = (Array.isArray(data) ? data : (data.buckets ?? data.history ?? data.points ?? [])) as Json[];
+	const list = (Array.isArray(data?.buckets) ? data.buckets : []) as Json[];
 	const out: Point[] = [];
 	for (const b of list) {
-		const t = b.startMs ?? b.atMs ?? b.t ?? (typeof b.timestamp === "number" ? b.timestamp * (b.timestamp < 1e12 ? 1000 : 1) : Date.parse(b.timestamp ?? b.time ?? ""));
-		const units = (b.units ?? b.chargers ?? []) as Json[];
-		const charge = b.chargingW ?? b.charger_power ?? units.reduce((s: number, u: Json) => s + (u.chargingW ?? u.w ?? 0), 0);
-		if (typeof t === "number" && Number.isFinite(t)) out.push({ t, gen: b.generationW ?? 0, cons: b.consumptionW ?? 0, charge: Number(charge) || 0 });
+		const t = b.start;
+		let charge = b.chargingW;
+		if (typeof charge !== "number") {
+			charge = 0;
+			for (const w of Object.values((b.units ?? {}) as Record<string, unknown>)) if (typeof w === "number") charge += w;
+		}
+		if (typeof t === "number" && Number.isFinite(t)) out.push({ t, gen: b.generationW ?? 0, cons: b.consumptionW ?? 0, charge });
 	}
 	return out;
 }
