@@ -67,6 +67,35 @@ export function parseHttpUrl(url: string): { host: string; port: number; path: s
 	return { host: authority, port, path: match[3] === "" ? "/" : match[3], secure };
 }
 
+/**
+ * The TCP socket under the TLS socket, with its callbacks guarded: the SDK's TLS layer runs the
+ * handshake inside them and throws (an untrusted certificate, an alert), and an exception escaping
+ * a native callback aborts the VM (seen on the desktop build). The exception is handed to
+ * `onException` and the socket reports an error instead, which ends the request.
+ */
+class GuardedTCP {
+	constructor(options: Record<string, unknown>) {
+		const onError = options.onError as (() => void) | undefined;
+		const onException = options.onException as ((error: unknown) => void) | undefined;
+		const guard = (callback: unknown) => {
+			if (typeof callback !== "function") return callback;
+			return (count: number) => {
+				try {
+					(callback as (count: number) => void)(count);
+				} catch (error) {
+					try {
+						onException?.(error);
+						onError?.();
+					} catch {
+						// The request is finished already.
+					}
+				}
+			};
+		};
+		return new (TCP as unknown as new (o: Record<string, unknown>) => object)({ ...options, onReadable: guard(options.onReadable), onWritable: guard(options.onWritable) });
+	}
+}
+
 export class ModdableHttpClient implements HttpClient {
 	readonly #dnsServers: string[];
 	readonly #maxResponse: number;
@@ -131,8 +160,16 @@ export class ModdableHttpClient implements HttpClient {
 		// The request's cap, but never above the device's (its RAM).
 		const maxResponse = Math.min(request.maxBytes ?? HTTP_MAX_BYTES, this.#maxResponse);
 		const secure = url.secure;
+		let tlsError: string | undefined;
 		const socket = secure
-			? { io: TLSSocket, TCP: { io: TCP }, secure: { verify: request.acceptSelfSigned !== true } }
+			? {
+					io: TLSSocket,
+					TCP: { io: GuardedTCP },
+					secure: { verify: request.acceptSelfSigned !== true },
+					onException: (error: unknown) => {
+						tlsError = String((error as { message?: unknown })?.message ?? error);
+					},
+				}
 			: { io: TCP };
 		try {
 			client = new HTTPClient({
@@ -142,7 +179,9 @@ export class ModdableHttpClient implements HttpClient {
 				socket,
 				onError: () =>
 					finish({
-						error: secure
+						error: tlsError !== undefined
+							? `TLS with ${url.host}:${url.port} failed: ${tlsError}${request.acceptSelfSigned === true ? "" : " (an untrusted or expired certificate? a device with its own certificate needs acceptSelfSigned)"}`
+							: secure
 							? `cannot reach ${url.host}:${url.port} over https (name not found, refused, TLS handshake failed${request.acceptSelfSigned === true ? "" : " or certificate not trusted"})`
 							: `cannot reach ${url.host}:${url.port} (name not found, refused or lost)`,
 					}),
@@ -173,7 +212,9 @@ export class ModdableHttpClient implements HttpClient {
 				onDone(error: Error | null) {
 					if (error) {
 						finish({
-							error: status === undefined
+							error: tlsError !== undefined
+								? `TLS with ${url.host}:${url.port} failed: ${tlsError}`
+								: status === undefined
 								? `cannot reach ${url.host}:${url.port} (refused, lost or not an HTTP${secure ? "S" : ""} server${secure ? `; TLS handshake failed${request.acceptSelfSigned === true ? "" : " or certificate not trusted"}` : ""})`
 								: `connection lost during the response (status ${status})`,
 						});

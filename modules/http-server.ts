@@ -11,6 +11,8 @@
  *   of the few sockets an ESP32 has);
  * - the response body goes out as the socket takes it (onWritable), never in one blocking write,
  *   and each turn does little work: the RS485 RX FIFO holds only 133 ms of bus traffic.
+ * - Streamed answers (Server-Sent Events, GET /api/v1/events) go out chunked as the socket takes
+ *   them; a slow client keeps only the newest pieces (each event is the whole state).
  * - Uploads (`addUpload`): a PUT or POST to that path streams its body to an UploadSink chunk by
  *   chunk instead of buffering it (OTA images are far larger than the RAM).
  * The SDK's server refuses requests that are not HTTP/1.1 (it closes the connection) and does not
@@ -21,7 +23,7 @@
 import HTTPServer, { type HTTPConnection, type HTTPRequest, type HTTPResponse } from "embedded:network/http/server";
 import Listener from "embedded:io/socket/listener";
 import Timer from "timer";
-import type { HttpHandler, HttpRequest, HttpResponse, HttpServer } from "platform/http-server";
+import type { HttpHandler, HttpRequest, HttpResponse, HttpServer, ResponseStream } from "platform/http-server";
 import type { Log } from "platform/log";
 
 /** Where an upload's body goes (the OTA engineer's firmware image writer, for one). */
@@ -73,7 +75,23 @@ interface Exchange {
 	sent: number;
 	timer: Timer | undefined;
 	finished: boolean;
+	/** A streamed answer (Server-Sent Events): chunked, written as the socket takes it. */
+	stream: StreamState | undefined;
 }
+
+interface StreamState {
+	start: (out: ResponseStream) => void;
+	started: boolean;
+	/** Pieces waiting for room in the socket, oldest first (bounded: see STREAM_QUEUE). */
+	queue: ArrayBuffer[];
+	/** Bytes the connection takes now (what onWritable last said, less what went out since). */
+	writable: number;
+	ending: boolean;
+	onClose: (() => void)[];
+}
+
+/** Pieces a slow stream client may have waiting; older ones are dropped (each event is the whole state). */
+const STREAM_QUEUE = 2;
 
 export class ModdableHttpServer implements HttpServer {
 	readonly #port: number;
@@ -139,6 +157,7 @@ export class ModdableHttpServer implements HttpServer {
 			sent: 0,
 			timer: undefined,
 			finished: false,
+			stream: undefined,
 		};
 		this.#touch(exchange);
 		connection.accept({
@@ -183,6 +202,17 @@ export class ModdableHttpServer implements HttpServer {
 		exchange.timer = undefined;
 		exchange.chunks = [];
 		exchange.out = undefined;
+		const stream = exchange.stream;
+		exchange.stream = undefined;
+		if (stream !== undefined) {
+			for (const callback of stream.onClose) {
+				try {
+					callback();
+				} catch (error) {
+					this.#log.write("error", "http", `event stream close: ${String(error)}`);
+				}
+			}
+		}
 		const sink = exchange.sink;
 		exchange.sink = undefined;
 		if (sink !== undefined && failure !== undefined) {
@@ -272,6 +302,14 @@ export class ModdableHttpServer implements HttpServer {
 		if (answer.contentType !== undefined || !hasHeader(answer.headers, "content-type")) {
 			response.headers.set("content-type", answer.contentType ?? "text/plain; charset=utf-8");
 		}
+		if (answer.stream !== undefined && !head) {
+			// Server-Sent Events: no length; the SDK's server frames each write as a chunk.
+			response.headers.set("transfer-encoding", "chunked");
+			response.headers.set("connection", "close");
+			exchange.stream = { start: answer.stream, started: false, queue: [], writable: 0, ending: false, onClose: [] };
+			exchange.connection.respond(response);
+			return;
+		}
 		response.headers.set("content-length", body.byteLength);
 		response.headers.set("connection", "close");
 		exchange.out = body;
@@ -297,18 +335,69 @@ export class ModdableHttpServer implements HttpServer {
 		// one from the network (without it the password guard would take it for the program's own).
 		const request: HttpRequest = { method: exchange.method, path: q < 0 ? target : target.slice(0, q), query, headers: exchange.headers, body, remoteAddress: "unknown" };
 		try {
-			const answer = this.#handler!(request);
-			// Streamed answers (Server-Sent Events) are not written by this binding yet.
-			if (answer.stream !== undefined) return jsonAnswer(501, "event streams are not served by the device yet: poll GET /api/v1/state");
-			return answer;
+			return this.#handler!(request);
 		} catch (error) {
 			this.#log.write("error", "http", `${request.method} ${request.path} failed: ${String(error)}`);
 			return jsonAnswer(500, String(error));
 		}
 	}
 
+	/** The stream a route writes to: pieces are queued and go out as the connection takes them. */
+	#streamOut(exchange: Exchange, stream: StreamState): ResponseStream {
+		return {
+			write: (text: string) => {
+				if (exchange.finished || stream.ending) return false;
+				stream.queue.push(ArrayBuffer.fromString(text));
+				// A slow client: drop whole waiting events (never the one being sent: index 0 may be under way).
+				while (stream.queue.length > STREAM_QUEUE) stream.queue.splice(1, 1);
+				this.#flush(exchange, stream);
+				return true;
+			},
+			end: () => {
+				if (exchange.finished || stream.ending) return;
+				stream.ending = true;
+				this.#flush(exchange, stream);
+			},
+			onClose: (callback: () => void) => {
+				if (exchange.finished) callback();
+				else stream.onClose.push(callback);
+			},
+		};
+	}
+
+	/**
+	 * Writes what the connection can take now, a piece at a time (each becomes one HTTP chunk: an
+	 * event larger than the socket's room goes out over several turns). `writable` is what the SDK
+	 * says the body may take, its chunk framing already counted.
+	 */
+	#flush(exchange: Exchange, stream: StreamState): void {
+		while (stream.queue.length > 0 && stream.writable > 0) {
+			const head = stream.queue[0];
+			const n = Math.min(head.byteLength, stream.writable);
+			const piece = n === head.byteLength ? head : head.slice(0, n);
+			if (n === head.byteLength) stream.queue.shift();
+			else stream.queue[0] = head.slice(n);
+			stream.writable = exchange.connection.write(piece);
+			this.#touch(exchange);
+		}
+		if (stream.ending && stream.queue.length === 0) {
+			stream.ending = false;
+			exchange.connection.write(); // the last, empty chunk: the SDK ends the answer
+		}
+	}
+
 	#onWritable(exchange: Exchange, count: number): void {
 		this.#touch(exchange);
+		const stream = exchange.stream;
+		if (stream !== undefined) {
+			stream.writable = count;
+			if (!stream.started) {
+				stream.started = true;
+				stream.start(this.#streamOut(exchange, stream));
+			}
+			this.#flush(exchange, stream);
+			return;
+		}
 		const out = exchange.out;
 		if (out === undefined || count <= 0) return;
 		const n = Math.min(count, out.byteLength - exchange.sent);
