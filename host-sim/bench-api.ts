@@ -5,13 +5,9 @@
  * one open /api/v1/events stream (a state event every 2 s, as the page has it).
  * `npm run bench -- --api` (with `--api-seconds=N`, default 4) runs it; `tsx host-sim/bench-api.ts` alone too.
  */
-import { randomInt } from "node:crypto";
 import { Agent, get, type ClientRequest } from "node:http";
 import { fileURLToPath } from "node:url";
-import { silentLog } from "../src/platform/log.js";
-import { addWeb } from "../src/web/web-routes.js";
 import { parseCommandLine, run } from "./cli.js";
-import { NodeClock } from "./node-clock.js";
 
 export interface ApiLatency {
 	label: string;
@@ -29,8 +25,7 @@ function percentile(sorted: number[], p: number): number {
 export async function benchApi(seconds = 4, rate = 50): Promise<ApiLatency[]> {
 	const running = run({ ...parseCommandLine(["--http-port", "0"]), logLevel: "error" }, () => {});
 	if (!running) throw new Error("the simulator did not start");
-	// As the demo should be: open on loopback (TWCManager's clients send no token).
-	addWeb(running.app.router, { clock: new NodeClock(), log: silentLog, random: { next: () => randomInt(2 ** 32) / 2 ** 32 }, defaults: { openTo: "addresses", openAddresses: ["127.0.0.1", "::1"] } });
+	// The demo is open on loopback (TWCManager's clients send no token): host-sim/cli.ts.
 	const port = await running.httpPort;
 	const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 	const once = (path: string) =>
