@@ -37,6 +37,7 @@ import { ModdableSerialOpener } from "./serial-opener.js";
 import { FIFO_FILL_MS, TurnMeter } from "./turn-meter.js";
 import { addSetupRoutes, basicPassword, type SetupSource, type SetupValues } from "api/setup-routes";
 import { Network } from "./network.js";
+import { ClockSync } from "./clock-sync.js";
 import { createFirmwareUpload, observeAnswers, startBootCheck } from "./ota.js";
 import { restart } from "firmware-io";
 import type { UpdateCheck } from "device/update-check";
@@ -74,12 +75,14 @@ export default function main(): void {
 	running.http = http;
 	const clock = new TimerClock((error) => log.write("error", "clock", `timer callback threw: ${String(error)}`), turns);
 	// Wi-Fi: returns at once; the bus never waits for the network.
+	const clockSync = new ClockSync(log);
 	const network = new Network({
 		clock,
 		log,
 		hostname: device?.hostname,
 		httpPort: device?.httpPort ?? 80,
 		accessPointPassword: typeof manifest.apPassword === "string" ? manifest.apPassword : "",
+		onOnline: () => clockSync.online(),
 	});
 	network.start(device !== undefined && device.ssid !== "" ? { ssid: device.ssid, password: device.password } : undefined);
 	const setup = setupSource(network, deviceConfig, log);

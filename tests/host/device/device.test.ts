@@ -78,6 +78,8 @@ const KNOWN_SPECIFIERS = new Set([
 	// IP address, RSSI and MAC of the interface (classic net, from manifest_net.json, included by the io manifest).
 	"net",
 	"sntp",
+	// Time.set: the wall clock from SNTP (modules/clock-sync.ts).
+	"time",
 	"preference",
 	"file",
 	"instrumentation",
