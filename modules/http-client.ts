@@ -30,6 +30,7 @@ import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import Timer from "timer";
 import { HTTP_MAX_BYTES, type HttpClient, type HttpClientRequest, type HttpClientResult } from "platform/http-client";
+import { joinBuffers } from "./buffers.js";
 
 export interface ModdableHttpClientOptions {
 	/** DNS servers asked for host names (default Cloudflare and Google). */
@@ -222,7 +223,7 @@ export class ModdableHttpClient implements HttpClient {
 					}
 					let text = "";
 					try {
-						text = chunks.length === 0 ? "" : String.fromArrayBuffer(join(chunks, received));
+						text = chunks.length === 0 ? "" : String.fromArrayBuffer(joinBuffers(chunks, received));
 					} catch {
 						finish({ status, error: "the response body is not UTF-8 text" });
 						return;
@@ -236,13 +237,3 @@ export class ModdableHttpClient implements HttpClient {
 	}
 }
 
-function join(chunks: readonly ArrayBuffer[], total: number): ArrayBuffer {
-	if (chunks.length === 1) return chunks[0];
-	const out = new Uint8Array(total);
-	let at = 0;
-	for (const chunk of chunks) {
-		out.set(new Uint8Array(chunk), at);
-		at += chunk.byteLength;
-	}
-	return out.buffer;
-}

@@ -25,6 +25,7 @@ import Listener from "embedded:io/socket/listener";
 import Timer from "timer";
 import type { HttpHandler, HttpRequest, HttpResponse, HttpServer, ResponseStream } from "platform/http-server";
 import type { Log } from "platform/log";
+import { joinBuffers } from "./buffers.js";
 
 /** Where an upload's body goes (the OTA engineer's firmware image writer, for one). */
 export interface UploadSink {
@@ -323,7 +324,7 @@ export class ModdableHttpServer implements HttpServer {
 		exchange.chunks = [];
 		let body = "";
 		try {
-			body = chunks.length === 0 ? "" : String.fromArrayBuffer(concat(chunks, exchange.received));
+			body = chunks.length === 0 ? "" : String.fromArrayBuffer(joinBuffers(chunks, exchange.received));
 		} catch {
 			return jsonAnswer(400, "the request body is not UTF-8 text");
 		}
@@ -428,16 +429,6 @@ function jsonAnswer(status: number, error: string): HttpResponse {
 	return { status, contentType: "application/json", body: JSON.stringify({ error }) };
 }
 
-function concat(chunks: readonly ArrayBuffer[], total: number): ArrayBuffer {
-	if (chunks.length === 1) return chunks[0];
-	const out = new Uint8Array(total);
-	let at = 0;
-	for (const chunk of chunks) {
-		out.set(new Uint8Array(chunk), at);
-		at += chunk.byteLength;
-	}
-	return out.buffer;
-}
 
 /** "a=1&b=x%20y" → Map, as URLSearchParams decodes it ("+" is a space); a bad %-escape is an error text. */
 export function parseQuery(text: string): Map<string, string> | string {

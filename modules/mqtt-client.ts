@@ -22,6 +22,7 @@ import Resolver from "embedded:network/dns/resolver/udp";
 import Timer from "timer";
 import type { Log } from "platform/log";
 import type { MqttClient, MqttConnection, MqttConnectOptions } from "platform/mqtt-client";
+import { joinBuffers } from "./buffers.js";
 
 export interface ModdableMqttClientOptions {
 	log: Log;
@@ -212,7 +213,7 @@ class ModdableMqttConnection implements MqttConnection {
 		if (incoming.dropped) return;
 		let text: string;
 		try {
-			text = incoming.chunks.length === 0 ? "" : String.fromArrayBuffer(join(incoming.chunks, incoming.bytes));
+			text = incoming.chunks.length === 0 ? "" : String.fromArrayBuffer(joinBuffers(incoming.chunks, incoming.bytes));
 		} catch {
 			this.#log.write("warn", "mqtt", `${incoming.topic}: the message is not UTF-8 text; dropped`);
 			return;
@@ -278,13 +279,3 @@ class ModdableMqttConnection implements MqttConnection {
 	}
 }
 
-function join(chunks: readonly ArrayBuffer[], total: number): ArrayBuffer {
-	if (chunks.length === 1) return chunks[0];
-	const out = new Uint8Array(total);
-	let at = 0;
-	for (const chunk of chunks) {
-		out.set(new Uint8Array(chunk), at);
-		at += chunk.byteLength;
-	}
-	return out.buffer;
-}
