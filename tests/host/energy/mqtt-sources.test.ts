@@ -3,12 +3,6 @@
  * brokers on 127.0.0.1: aedes in-process (always), and Debian's mosquitto where it is installed.
  */
 import test from "ava";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { NodeClock } from "../../../host-sim/node-clock.js";
 import { NodeMqttClient } from "../../../host-sim/node-mqtt-client.js";
@@ -16,48 +10,7 @@ import type { EnergySource, PollResult, SourceContext } from "../../../src/energ
 import { dsmrReaderSource as dsmrReader } from "../../../src/energy/sources/dsmr-reader.js";
 import { mqttSource as mqttTopics } from "../../../src/energy/sources/mqtt.js";
 import { silentLog } from "../../../src/platform/log.js";
-
-interface Broker {
-	port: number;
-	close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.on("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const port = (server.address() as { port: number }).port;
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-async function aedesBroker(port = 0, authenticate?: (user: string, password: string) => boolean): Promise<Broker> {
-	const broker = await Aedes.createBroker();
-	if (authenticate) {
-		broker.authenticate = (_client, user, password, callback) => {
-			const ok = authenticate(user ?? "", password?.toString() ?? "");
-			callback(ok ? null : Object.assign(new Error("bad user name or password"), { returnCode: 4 }), ok);
-		};
-	}
-	const server: Server = createServer(broker.handle);
-	const sockets = new Set<import("node:net").Socket>();
-	server.on("connection", (socket) => {
-		sockets.add(socket);
-		socket.on("close", () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-	return {
-		port: (server.address() as { port: number }).port,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => broker.close(() => resolve()));
-				// Clients still connected would keep the server open.
-				for (const socket of sockets) socket.destroy();
-			}),
-	};
-}
+import { aedesBroker, freePort, mosquittoBroker } from "../support/brokers.js";
 
 /** Publishes with a plain npm mqtt client, as DSMR-reader or Node-RED would. */
 async function publish(port: number, topic: string, payload: string, retain = false): Promise<void> {
@@ -173,43 +126,14 @@ test.serial("MQTT: user name and password are sent to the broker (both, as TWCMa
 	t.regex((refused as { error: string }).error, /^MQTT: MQTT broker 127\.0\.0\.1:\d+: .*(Bad username or password|Not authorized)/i);
 });
 
-/** Starts Debian's mosquitto on a free port with its own config; undefined when not installed. */
-async function mosquitto(): Promise<{ port: number; process: ChildProcess; dir: string } | undefined> {
-	const which = spawnSync("sh", ["-c", "command -v mosquitto || ls /usr/sbin/mosquitto"], { encoding: "utf8" });
-	const path = which.stdout.trim().split("\n")[0];
-	if (which.status !== 0 || path === "") return undefined;
-	const port = await freePort();
-	const dir = mkdtempSync(join(tmpdir(), "twc-mosquitto-"));
-	const conf = join(dir, "mosquitto.conf");
-	writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-	const child = spawn(path, ["-c", conf], { stdio: "ignore" });
-	// Wait until it accepts connections.
-	const end = Date.now() + 5000;
-	while (Date.now() < end) {
-		try {
-			const client = await mqtt.connectAsync({ host: "127.0.0.1", port, reconnectPeriod: 0, connectTimeout: 500 });
-			await client.endAsync();
-			return { port, process: child, dir };
-		} catch {
-			await new Promise((r) => setTimeout(r, 100));
-		}
-	}
-	child.kill();
-	rmSync(dir, { recursive: true, force: true });
-	throw new Error("mosquitto did not start");
-}
-
 test.serial("DSMRreader and MQTT over Debian's mosquitto (skipped where it is not installed)", async (t) => {
-	const broker = await mosquitto();
+	const broker = await mosquittoBroker();
 	if (broker === undefined) {
 		t.log("mosquitto is not installed (apt-get install mosquitto): this test is skipped, the aedes tests cover the same path");
 		t.pass();
 		return;
 	}
-	t.teardown(() => {
-		broker.process.kill("SIGTERM");
-		rmSync(broker.dir, { recursive: true, force: true });
-	});
+	t.teardown(() => broker.close());
 	await runDsmrReader(t, broker.port);
 	const source = mqttTopics.create({ enabled: true, brokerIP: "127.0.0.1", brokerPort: broker.port, topicConsumption: "load", topicGeneration: "pv" }, context()) as EnergySource;
 	t.teardown(() => source.close());

@@ -7,81 +7,13 @@
  * killed.
  */
 import test, { type ExecutionContext } from "ava";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { discoveryProblems } from "../../core/mqtt/ha-rules.js";
-
-interface Broker {
-	port: number;
-	close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.on("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const port = (server.address() as { port: number }).port;
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-async function aedesBroker(): Promise<Broker> {
-	const broker = await Aedes.createBroker();
-	const server: Server = createServer(broker.handle);
-	const sockets = new Set<Socket>();
-	server.on("connection", (socket) => {
-		sockets.add(socket);
-		socket.on("close", () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	return {
-		port: (server.address() as { port: number }).port,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => broker.close(() => resolve()));
-				for (const socket of sockets) socket.destroy();
-			}),
-	};
-}
-
-/** Debian's mosquitto on a free port with its own config, stopped by its PID; undefined when not installed. */
-async function mosquittoBroker(): Promise<Broker | undefined> {
-	const which = spawnSync("sh", ["-c", "command -v mosquitto || ls /usr/sbin/mosquitto"], { encoding: "utf8" });
-	const path = which.stdout.trim().split("\n")[0];
-	if (which.status !== 0 || path === "") return undefined;
-	const port = await freePort();
-	const dir = mkdtempSync(join(tmpdir(), "twc-mosquitto-"));
-	const conf = join(dir, "mosquitto.conf");
-	writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-	const child = spawn(path, ["-c", conf], { stdio: "ignore" });
-	const stop = async () => {
-		if (child.exitCode === null) {
-			const exited = new Promise((resolve) => child.once("exit", resolve));
-			process.kill(child.pid!, "SIGTERM");
-			await exited;
-		}
-		rmSync(dir, { recursive: true, force: true });
-	};
-	const end = Date.now() + 5000;
-	while (Date.now() < end) {
-		try {
-			const client = await mqtt.connectAsync({ host: "127.0.0.1", port, reconnectPeriod: 0, connectTimeout: 500 });
-			await client.endAsync();
-			return { port, close: stop };
-		} catch {
-			await new Promise((r) => setTimeout(r, 100));
-		}
-	}
-	await stop();
-	throw new Error("mosquitto did not start");
-}
+import { aedesBroker, mosquittoBroker, type Broker } from "../support/brokers.js";
 
 interface Seen {
 	topic: string;
