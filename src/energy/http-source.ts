@@ -4,7 +4,7 @@
  * (refused, timeout, HTTP 401, not JSON, a value missing) and never throws.
  */
 import type { HttpClient, HttpClientRequest, HttpClientResult } from "../platform/http-client.js";
-import { emptyReading, type EnergySource, type PollResult, type SourceContext, type SourceReading } from "./source.js";
+import { emptyReading, PollGuard, type EnergySource, type PollResult, type SourceContext, type SourceReading } from "./source.js";
 import { implausible, isAnswerError, parseJsonAnswer } from "./source-values.js";
 
 /** How long a device may take to answer (TWCManager uses 2–10 s). */
@@ -36,8 +36,7 @@ export class HttpSource implements EnergySource {
 	readonly intervalS: number;
 	readonly #options: HttpSourceOptions;
 	readonly #http: HttpClient | undefined;
-	#busy = false;
-	#closed = false;
+	readonly #guard = new PollGuard();
 
 	constructor(options: HttpSourceOptions) {
 		this.name = options.name;
@@ -49,14 +48,11 @@ export class HttpSource implements EnergySource {
 	poll(done: (result: PollResult) => void): void {
 		const http = this.#http;
 		if (http === undefined) return done({ ok: false, error: `${this.name}: no HTTP client on this platform` });
-		if (this.#busy) return done({ ok: false, error: `${this.name}: the previous request has not finished yet` });
-		this.#busy = true;
+		const end = this.#guard.start(this.name, done);
+		if (end === undefined) return;
 		const steps = this.#options.steps();
 		const answers: unknown[] = [];
-		const finish = (result: PollResult) => {
-			this.#busy = false;
-			if (!this.#closed) done(result);
-		};
+		const finish = end;
 		const next = (i: number): void => {
 			if (i >= steps.length) {
 				const reading = emptyReading();
@@ -91,6 +87,6 @@ export class HttpSource implements EnergySource {
 	}
 
 	close(): void {
-		this.#closed = true;
+		this.#guard.close();
 	}
 }

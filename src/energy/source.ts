@@ -76,3 +76,29 @@ export interface SourceDefinition {
 export function emptyReading(): SourceReading {
 	return { generationW: null, consumptionW: null, gridW: null, voltageV: null, batteryW: null, socPercent: null };
 }
+
+/**
+ * One poll at a time, and no answer after close(): the guard every asking source needs. `start`
+ * gives the function that ends this poll, or undefined when one is still under way (`done` has
+ * then been told so).
+ */
+export class PollGuard {
+	#busy = false;
+	#closed = false;
+
+	start(name: string, done: (result: PollResult) => void): ((result: PollResult) => void) | undefined {
+		if (this.#busy) {
+			done({ ok: false, error: `${name}: the previous poll has not finished yet` });
+			return undefined;
+		}
+		this.#busy = true;
+		return (result) => {
+			this.#busy = false;
+			if (!this.#closed) done(result);
+		};
+	}
+
+	close(): void {
+		this.#closed = true;
+	}
+}

@@ -6,7 +6,7 @@
  * PV (116) — TWCManager adds only the last two, missing a battery-fed load.
  */
 import { decodeRegisters, ModbusTcpClient, readBlocks, type WordOrder } from "../modbus-tcp.js";
-import { emptyReading, type EnergySource, type PollResult, type SourceContext, type SourceDefinition } from "../source.js";
+import { emptyReading, PollGuard, type EnergySource, type PollResult, type SourceContext, type SourceDefinition } from "../source.js";
 import { implausible, round3, SectionReader } from "../source-values.js";
 
 const NAME = "Kostal";
@@ -16,20 +16,15 @@ class KostalSource implements EnergySource {
 	readonly intervalS = 10;
 	readonly #client: ModbusTcpClient;
 	#order: WordOrder | undefined;
-	#busy = false;
-	#closed = false;
+	readonly #guard = new PollGuard();
 
 	constructor(client: ModbusTcpClient) {
 		this.#client = client;
 	}
 
 	poll(done: (result: PollResult) => void): void {
-		if (this.#busy) return done({ ok: false, error: `${NAME}: the previous poll has not finished yet` });
-		this.#busy = true;
-		const finish = (result: PollResult) => {
-			this.#busy = false;
-			if (!this.#closed) done(result);
-		};
+		const finish = this.#guard.start(NAME, done);
+		if (finish === undefined) return;
 		const fail = (error: string) => {
 			// The word order is asked again after a failure (the inverter may have been replaced).
 			this.#order = undefined;
@@ -57,7 +52,7 @@ class KostalSource implements EnergySource {
 	}
 
 	close(): void {
-		this.#closed = true;
+		this.#guard.close();
 		this.#client.close();
 	}
 }

@@ -11,7 +11,7 @@
  * A value a map sets can be changed or added to by the section's own keys.
  */
 import { decodeRegisters, isNotAvailable, ModbusTcpClient, registerCount, type ReadFunction, type RegisterType, type WordOrder } from "../modbus-tcp.js";
-import { emptyReading, type EnergySource, type PollResult, type SourceContext, type SourceDefinition, type SourceReading } from "../source.js";
+import { emptyReading, PollGuard, type EnergySource, type PollResult, type SourceContext, type SourceDefinition, type SourceReading } from "../source.js";
 import { implausible, round3, SectionReader } from "../source-values.js";
 
 const NAME = "ModbusTCP";
@@ -83,8 +83,7 @@ class ModbusMapSource implements EnergySource {
 	readonly intervalS: number;
 	readonly #client: ModbusTcpClient;
 	readonly #values: [ValueName, RegisterSpec][];
-	#busy = false;
-	#closed = false;
+	readonly #guard = new PollGuard();
 
 	constructor(client: ModbusTcpClient, values: [ValueName, RegisterSpec][], intervalS: number) {
 		this.#client = client;
@@ -93,12 +92,8 @@ class ModbusMapSource implements EnergySource {
 	}
 
 	poll(done: (result: PollResult) => void): void {
-		if (this.#busy) return done({ ok: false, error: `${NAME}: the previous poll has not finished yet` });
-		this.#busy = true;
-		const finish = (result: PollResult) => {
-			this.#busy = false;
-			if (!this.#closed) done(result);
-		};
+		const finish = this.#guard.start(NAME, done);
+		if (finish === undefined) return;
 		const fail = (error: string) => finish({ ok: false, error: `${NAME}: ${this.#client.where}: ${error}` });
 		const got: Partial<Record<ValueName, number | null>> = {};
 		const next = (i: number): void => {
@@ -143,7 +138,7 @@ class ModbusMapSource implements EnergySource {
 	}
 
 	close(): void {
-		this.#closed = true;
+		this.#guard.close();
 		this.#client.close();
 	}
 }

@@ -10,7 +10,7 @@
  * load is the consumption meters + generation − export.
  */
 import { decodeRegisters, isNotAvailable, ModbusTcpClient, readBlocks, type RegisterRead } from "../modbus-tcp.js";
-import { emptyReading, type EnergySource, type PollResult, type SourceContext } from "../source.js";
+import { emptyReading, PollGuard, type EnergySource, type PollResult, type SourceContext } from "../source.js";
 import { implausible, round3, SectionReader } from "../source-values.js";
 
 const NAME = "SolarEdge";
@@ -35,8 +35,7 @@ class SolarEdgeModbusSource implements EnergySource {
 	readonly intervalS = 10;
 	readonly #client: ModbusTcpClient;
 	readonly #meters: SmartMeter[];
-	#busy = false;
-	#closed = false;
+	readonly #guard = new PollGuard();
 
 	constructor(client: ModbusTcpClient, meters: SmartMeter[]) {
 		this.#client = client;
@@ -44,12 +43,8 @@ class SolarEdgeModbusSource implements EnergySource {
 	}
 
 	poll(done: (result: PollResult) => void): void {
-		if (this.#busy) return done({ ok: false, error: `${NAME}: the previous poll has not finished yet` });
-		this.#busy = true;
-		const finish = (result: PollResult) => {
-			this.#busy = false;
-			if (!this.#closed) done(result);
-		};
+		const finish = this.#guard.start(NAME, done);
+		if (finish === undefined) return;
 		const fail = (error: string) => finish({ ok: false, error: `${NAME}: ${this.#client.where}: ${error}` });
 		const reads: RegisterRead[] = [{ fn: 3, address: 40079, count: 6 }];
 		for (const meter of this.#meters) {
@@ -90,7 +85,7 @@ class SolarEdgeModbusSource implements EnergySource {
 	}
 
 	close(): void {
-		this.#closed = true;
+		this.#guard.close();
 		this.#client.close();
 	}
 }
