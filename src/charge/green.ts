@@ -27,7 +27,7 @@ import type { ConsumptionOffset } from "./settings.js";
 import { secondsLeft, type ActiveTimer } from "./timers.js";
 
 export interface GreenConfig {
-	/** Surplus (W) that starts at once (after one start delay); undefined = the minimum current's power + 40 %. */
+	/** Surplus (W) that starts at once (after one start delay); undefined = the minimum current's power + 60 %. */
 	startSurplusW: number | undefined;
 	/** Surplus (W) below which a dip costs grid energy; undefined = the minimum current's power. */
 	stopSurplusW: number | undefined;
@@ -81,22 +81,38 @@ export interface GreenTuning {
 	ampleMeanShare: number;
 	/** A steady start needs the surplus not falling: the last window's mean ≥ this share of the one before. */
 	trendShare: number;
+	/** The ample start's stop penalty is waived when its mean surplus is at least this many times the minimum. */
+	fastRestartFactor: number;
+	/** A steady start also needs the mean surplus over the last `contextS` ≥ `contextShare` × the minimum. */
+	contextS: number;
+	contextShare: number;
+	/** ...unless the window's mean surplus is at least this many times the minimum. */
+	strongShare: number;
+	/** For the first `youngS` of a run a dip may cost only `youngDipWh`, not charged to the day's dips. */
+	youngS: number;
+	youngDipWh: number;
 }
 
 export const DEFAULT_GREEN_TUNING: Readonly<GreenTuning> = Object.freeze({
-	startFactor: 1.4,
-	windowDelays: 5,
-	maxShortShare: 0.05,
-	stopPenaltyDelays: 2,
+	startFactor: 1.6,
+	windowDelays: 6,
+	maxShortShare: 0.03,
+	stopPenaltyDelays: 3,
 	recentStopsS: 3600,
-	refillSeconds: 300,
-	ampleStopDelays: 1,
-	creditRatio: 0.12,
-	dayWh: 35,
+	refillSeconds: 600,
+	ampleStopDelays: 2,
+	creditRatio: 0.35,
+	dayWh: 25,
 	spentDipWh: 1,
 	nightS: 2 * 3600,
 	ampleMeanShare: 1,
-	trendShare: 0.97,
+	trendShare: 1,
+	fastRestartFactor: 2,
+	contextS: 1800,
+	contextShare: 0.9,
+	strongShare: 1.1,
+	youngS: 600,
+	youngDipWh: 2,
 });
 
 const BUCKET_MS = 10_000;
@@ -116,6 +132,8 @@ export class GreenTracker {
 	#lastAt: number | undefined;
 	#lastSurplus: number | undefined;
 	#on = false;
+	/** When the current run started. */
+	#onSince = 0;
 	/** Grid energy of the current dip (W·s), refilled while the surplus covers the minimum. */
 	#dipWs = 0;
 	/** Grid energy the dips of this day cost (W·s), and since when there has been no surplus. */
@@ -209,6 +227,7 @@ export class GreenTracker {
 			dayDipsWh: round2(this.#dayWs / 3600),
 		});
 
+		const minutes = (ms: number) => (ms / 60_000).toFixed(ms < 600_000 ? 1 : 0);
 		const timers: ActiveTimer[] = [];
 		const delayMs = Math.max(1, cfg.startDelaySeconds) * 1000;
 		let note = "";
@@ -226,18 +245,22 @@ export class GreenTracker {
 			} else this.#ampleSince = undefined;
 			const ampleFor = this.#ampleSince === undefined ? 0 : now - this.#ampleSince;
 			const ampleMean = ampleFor > 0 ? this.#ampleSum / ampleFor : surplus;
-			const ampleDelayMs = delayMs * (1 + stops * tune.ampleStopDelays);
+			// A big surplus back after a cloud is worth a start at once: stopping for it again is unlikely.
+			const fastRestart = stops > 0 && ampleMean >= minW * tune.fastRestartFactor;
+			const ampleDelayMs = fastRestart ? delayMs : delayMs * (1 + stops * tune.ampleStopDelays);
 			const ampleDue = ampleFor >= ampleDelayMs && ampleMean >= ampleW * tune.ampleMeanShare;
 			const before = this.#history(now - windowMs, windowMs);
 			const falling = before.coveredMs >= windowMs * 0.9 && history.meanW < before.meanW * tune.trendShare;
-			const steadyDue = surplus >= stopW && history.coveredMs >= windowMs * 0.9 && shortShare <= tune.maxShortShare && !falling;
-			const minutes = (ms: number) => (ms / 60_000).toFixed(ms < 600_000 ? 1 : 0);
+			const context = tune.contextS > 0 ? this.#history(now, tune.contextS * 1000) : undefined;
+			const poorContext = context !== undefined && context.coveredMs > 0 && context.meanW < stopW * tune.contextShare && history.meanW < stopW * tune.strongShare;
+			const steadyDue = surplus >= stopW && history.coveredMs >= windowMs * 0.9 && shortShare <= tune.maxShortShare && !falling && !poorContext;
 			if (ampleDue || steadyDue) {
 				this.#on = true;
+				this.#onSince = now;
 				this.#dipWs = 0;
 				this.#ampleSince = undefined;
 				note = ampleDue
-					? `start: surplus ${round(ampleMean)} W on average ≥ ${ampleW} W for ${Math.round(ampleFor / 1000)} s`
+					? `start: surplus ${round(ampleMean)} W on average ≥ ${ampleW} W for ${Math.round(ampleFor / 1000)} s${fastRestart ? ` (${tune.fastRestartFactor} × the minimum: no longer wait for the recent stops)` : ""}`
 					: `start: surplus ${round(surplus)} W; over the last ${minutes(windowMs)} minutes it fell short of the ${stopW} W minimum by ${percent(shortShare)} (at most ${percent(tune.maxShortShare)})`;
 			} else {
 				const covers = surplus >= stopW ? `covers the ${stopW} W minimum` : `of the ${stopW} W minimum`;
@@ -248,22 +271,25 @@ export class GreenTracker {
 					note += `; or ${ampleW} W for ${Math.round(ampleDelayMs / 1000)} s: ${timers[0].secondsLeft} s to go`;
 				}
 				if (falling && shortShare <= tune.maxShortShare) note += `; the surplus is falling (${round(history.meanW)} W on average, ${round(before.meanW)} W before)`;
+				if (poorContext && context && surplus >= stopW && shortShare <= tune.maxShortShare)
+					note += `; but over the last ${minutes(tune.contextS * 1000)} minutes the surplus averaged ${round(context.meanW)} W, under ${percent(tune.contextShare)} of the minimum: a burst between clouds starts only at ${round(stopW * tune.strongShare)} W on average (now ${round(history.meanW)} W)`;
 				if (stops > 0) note += ` (${stops} stop${stops === 1 ? "" : "s"} in the last ${Math.round(tune.recentStopsS / 60)} minutes: slower to start)`;
 			}
 		}
 
 		// The budget of this dip: its own, unless the day's dips have cost their share already.
-		const budgetWh = dayLeftWh > 0 ? cfg.deficitWh : Math.min(cfg.deficitWh, tune.spentDipWh);
+		const young = this.#on && now - this.#onSince < tune.youngS * 1000;
+		const budgetWh = young ? Math.min(cfg.deficitWh, tune.youngDipWh) : dayLeftWh > 0 ? cfg.deficitWh : Math.min(cfg.deficitWh, tune.spentDipWh);
 		if (this.#on) {
 			if (surplus < stopW) {
 				// A shallow dip earns back part of its cost (the surplus the car still uses).
 				const credit = Math.min(Math.max(0, surplus) * tune.creditRatio, stopW - surplus + this.#dipWs / Math.max(dt, 1e-9));
 				this.#dipWs += (stopW - surplus - credit) * dt;
-				this.#dayWs += (stopW - surplus) * dt;
+				if (!young) this.#dayWs += (stopW - surplus) * dt;
 			} else if (tune.refillSeconds > 0) this.#dipWs *= Math.exp(-dt / tune.refillSeconds);
 			else this.#dipWs = 0;
 			if (this.#dipWs > budgetWh * 3600) {
-				const cost = `this dip cost ${(this.#dipWs / 3600).toFixed(1)} Wh of grid energy (budget ${budgetWh.toFixed(1)} Wh${dayLeftWh > 0 ? "" : `: today's dips have cost ${tune.dayWh} Wh already`})`;
+				const cost = `this dip cost ${(this.#dipWs / 3600).toFixed(1)} Wh of grid energy (budget ${budgetWh.toFixed(1)} Wh${young ? `: the car started ${minutes(now - this.#onSince)} minutes ago` : dayLeftWh > 0 ? "" : `: today's dips have cost ${tune.dayWh} Wh already`})`;
 				const why = surplus < 0 ? `the house alone draws ${round(-surplus)} W more than the generation; ${cost}` : `the surplus (${round(surplus)} W) is below the ${stopW} W minimum and ${cost}`;
 				const details = { ...figures(), budgetWh: round2(budgetWh) };
 				this.#off(now, true);
@@ -277,7 +303,7 @@ export class GreenTracker {
 		if (this.#on && !note) {
 			if (surplus >= stopW) note = `surplus ${round(smoothed)} W = ${amps} A`;
 			else {
-				note = `surplus ${round(surplus)} W is below the ${stopW} W minimum: holding ${ctx.minAmps} A; this dip cost ${(this.#dipWs / 3600).toFixed(1)} of ${budgetWh.toFixed(1)} Wh of grid energy`;
+				note = `surplus ${round(surplus)} W is below the ${stopW} W minimum: holding ${ctx.minAmps} A; this dip cost ${(this.#dipWs / 3600).toFixed(1)} of ${budgetWh.toFixed(1)} Wh of grid energy${young ? ` (the car started ${minutes(now - this.#onSince)} minutes ago: a new run may cost less)` : ""}`;
 				const net = stopW - surplus - Math.max(0, surplus) * tune.creditRatio;
 				if (net > 0) {
 					timers.push({ name: GREEN_TIMER_STOP, secondsLeft: secondsLeft(now + ((budgetWh * 3600 - this.#dipWs) / net) * 1000, now) });
