@@ -256,16 +256,18 @@ export class GreenTracker {
 			const ampleDue = ampleFor >= ampleDelayMs && ampleMean >= ampleW * tune.ampleMeanShare;
 			const before = this.#history(now - windowMs, windowMs);
 			const falling = before.coveredMs >= windowMs * 0.9 && history.meanW < before.meanW * tune.trendShare;
-			const context = tune.contextS > 0 ? this.#history(now, tune.contextS * 1000) : undefined;
-			const poorContext = context !== undefined && context.coveredMs > 0 && context.meanW < stopW * tune.contextShare && history.meanW < stopW * tune.strongShare;
-			const steadyDue = surplus >= stopW && history.coveredMs >= windowMs * 0.9 && shortShare <= tune.maxShortShare && !falling && !poorContext;
+			const steadySpell = surplus >= stopW && history.coveredMs >= windowMs * 0.9 && shortShare <= tune.maxShortShare && !falling;
+			// After a dull half hour a spell that only scrapes the minimum is a burst between clouds (looked up only when it matters).
+			const context = steadySpell && tune.contextS > 0 && history.meanW < stopW * tune.strongShare ? this.#history(now, tune.contextS * 1000) : undefined;
+			const burst = context !== undefined && context.coveredMs > 0 && context.meanW < stopW * tune.contextShare;
+			const steadyDue = steadySpell && !burst;
 			if (ampleDue || steadyDue) {
 				this.#on = true;
 				this.#onSince = now;
 				this.#dipWs = 0;
 				this.#ampleSince = undefined;
 				note = ampleDue
-					? `start: surplus ${round(ampleMean)} W on average ≥ ${ampleW} W for ${Math.round(ampleFor / 1000)} s${fastRestart ? ` (${tune.fastRestartFactor} × the minimum: no longer wait for the recent stops)` : ""}`
+					? `start: surplus ${round(ampleMean)} W on average ≥ ${ampleW} W for ${Math.round(ampleFor / 1000)} s${fastRestart ? ` (at least ${tune.fastRestartFactor} × the minimum: no extra wait for the recent stops)` : ""}`
 					: `start: surplus ${round(surplus)} W; over the last ${minutes(windowMs)} minutes it fell short of the ${stopW} W minimum by ${percent(shortShare)} (at most ${percent(tune.maxShortShare)})`;
 			} else {
 				const covers = surplus >= stopW ? `covers the ${stopW} W minimum` : `of the ${stopW} W minimum`;
@@ -276,7 +278,7 @@ export class GreenTracker {
 					note += `; or ${ampleW} W for ${Math.round(ampleDelayMs / 1000)} s: ${timers[0].secondsLeft} s to go`;
 				}
 				if (falling && shortShare <= tune.maxShortShare) note += `; the surplus is falling (${round(history.meanW)} W on average, ${round(before.meanW)} W before)`;
-				if (poorContext && context && surplus >= stopW && shortShare <= tune.maxShortShare)
+				if (burst && context)
 					note += `; but over the last ${minutes(tune.contextS * 1000)} minutes the surplus averaged ${round(context.meanW)} W, under ${percent(tune.contextShare)} of the minimum: a burst between clouds starts only at ${round(stopW * tune.strongShare)} W on average (now ${round(history.meanW)} W)`;
 				if (stops > 0) note += ` (${stops} stop${stops === 1 ? "" : "s"} in the last ${Math.round(tune.recentStopsS / 60)} minutes: slower to start)`;
 			}
